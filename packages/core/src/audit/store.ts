@@ -1,0 +1,82 @@
+import type { Store } from '../store/open.js';
+import type { AuditRow } from './entry.js';
+import type { TrustedKeys } from './signer.js';
+import { verifyChains, type CheckpointRecord, type VerifiableEntry, type VerifyReport } from './verify.js';
+
+const PAGE = 5000;
+
+function toVerifiable(r: AuditRow): VerifiableEntry {
+  return { agentId: r.agent_id, seq: r.seq, id: r.id, actionId: r.action_id, ts: r.ts, kind: r.kind, prevHash: r.prev_hash, hash: r.hash, body: r.body };
+}
+
+/** All entries ordered by chain then position, read in keyset pages so memory stays flat. */
+export async function* auditEntries(store: Store, agentId?: string): AsyncGenerator<AuditRow> {
+  let after: { agent: string; seq: number } | null = null;
+  for (;;) {
+    let q = store.db.selectFrom('audit').selectAll().orderBy('agent_id').orderBy('seq').limit(PAGE);
+    if (agentId !== undefined) q = q.where('agent_id', '=', agentId);
+    if (after) {
+      const a = after;
+      q = q.where((eb) => eb.or([eb('agent_id', '>', a.agent), eb.and([eb('agent_id', '=', a.agent), eb('seq', '>', a.seq)])]));
+    }
+    const rows = await q.execute();
+    for (const r of rows) yield r;
+    if (rows.length < PAGE) return;
+    const last = rows[rows.length - 1]!;
+    after = { agent: last.agent_id, seq: last.seq };
+  }
+}
+
+export async function* auditCheckpoints(store: Store): AsyncGenerator<CheckpointRecord> {
+  let before: string | null = null;
+  for (;;) {
+    let q = store.db.selectFrom('checkpoints').selectAll().orderBy('id', 'desc').limit(1000);
+    if (before !== null) q = q.where('id', '<', before);
+    const rows = await q.execute();
+    for (const r of rows) yield { id: r.id, ts: r.ts, heads: JSON.parse(r.heads) as CheckpointRecord['heads'], keyId: r.key_id, signature: r.signature };
+    if (rows.length < 1000) return;
+    before = rows[rows.length - 1]!.id;
+  }
+}
+
+async function* verifiable(store: Store): AsyncGenerator<VerifiableEntry> {
+  for await (const r of auditEntries(store)) yield toVerifiable(r);
+}
+
+export function verifyStore(store: Store, trusted: TrustedKeys | null): Promise<VerifyReport> {
+  return verifyChains(verifiable(store), auditCheckpoints(store), trusted);
+}
+
+/**
+ * JSON Lines export: a header, every entry (its hashed body parsed, so a reader can use it and
+ * a verifier can re-canonicalise it), then the checkpoints. `bridle audit verify --file` checks it offline.
+ */
+export async function* exportAudit(store: Store, opts: { agentId?: string; exportedAt: number }): AsyncGenerator<string> {
+  yield JSON.stringify({ type: 'header', format: 'bridle-audit/1', exportedAt: new Date(opts.exportedAt).toISOString(), ...(opts.agentId ? { agentId: opts.agentId } : {}) });
+  for await (const r of auditEntries(store, opts.agentId)) {
+    yield `{"type":"entry","hash":${JSON.stringify(r.hash)},"entry":${r.body}}`;
+  }
+  if (opts.agentId === undefined) {
+    for await (const c of auditCheckpoints(store)) yield JSON.stringify({ type: 'checkpoint', ...c });
+  }
+}
+
+export interface AuditPageQuery {
+  agentId?: string;
+  actionId?: string;
+  /** Keyset cursor: the last entry id of the previous page. */
+  after?: string;
+  limit?: number;
+}
+
+/** Newest-first page of audit entries by id (ids are time-ordered), for APIs and dashboards. */
+export async function auditPage(store: Store, q: AuditPageQuery): Promise<{ items: (AuditRow & { entry: unknown })[]; next: string | null }> {
+  const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
+  let s = store.db.selectFrom('audit').selectAll().orderBy('id', 'desc').limit(limit + 1);
+  if (q.agentId) s = s.where('agent_id', '=', q.agentId);
+  if (q.actionId) s = s.where('action_id', '=', q.actionId);
+  if (q.after) s = s.where('id', '<', q.after);
+  const rows = await s.execute();
+  const items = rows.slice(0, limit).map((r) => ({ ...r, entry: JSON.parse(r.body) as unknown }));
+  return { items, next: rows.length > limit ? items[items.length - 1]!.id : null };
+}

@@ -1,0 +1,60 @@
+import type { z } from 'zod';
+import type { JsonObject } from '../json.js';
+
+/** A half-open range [start, end) in UTF-16 code units of one parameter's string value. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** One thing a check found, pointing at where it is so an approver can see it highlighted. */
+export interface Finding {
+  message: string;
+  /** Parameter the finding is in, e.g. `text`. */
+  field?: string;
+  span?: Span;
+  /** The matched text, when short and safe to show. */
+  match?: string;
+}
+
+export interface CheckResult {
+  passed: boolean;
+  /** 1 = certainly fine, 0 = certainly bad. */
+  score: number;
+  reason: string;
+  findings: Finding[];
+}
+
+export interface CheckInput {
+  agentId: string;
+  actionType: string;
+  params: JsonObject;
+}
+
+export interface Check {
+  readonly name: string;
+  /** May be sync (fast text checks) or async (model calls); the signal aborts on timeout. */
+  run(input: CheckInput, signal: AbortSignal): CheckResult | Promise<CheckResult>;
+}
+
+/**
+ * A check kind: its policy name, the schema of its own options, and a factory. Options are
+ * validated at policy load, so a bad option stops start-up with the field path.
+ *
+ * @example
+ *   export const myCheck = defineCheck({ name: 'my_check', options: z.object({}), create: () => ({ name: 'my_check', run: () => pass() }) });
+ */
+export interface CheckDefinition<S extends z.ZodType = z.ZodType> {
+  readonly name: string;
+  readonly description: string;
+  readonly options: S;
+  create(options: z.output<S>): Check;
+}
+
+export function defineCheck<S extends z.ZodType>(def: CheckDefinition<S>): CheckDefinition<S> {
+  return def;
+}
+
+export function pass(reason = 'ok'): CheckResult {
+  return { passed: true, score: 1, reason, findings: [] };
+}

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { canonicalJson } from '../../json.js';
+import { defineConnector } from '../types.js';
+
+/**
+ * The default sandbox: records what would have been published instead of publishing it, so
+ * nothing leaves the machine until a real connector is configured.
+ */
+export const outbox = defineConnector({
+  name: 'outbox',
+  description: 'Records the action in the outbox table instead of performing it.',
+  options: z.object({}).strict(),
+  create: () => ({
+    name: 'outbox',
+    async execute(req, ctx) {
+      const id = ctx.ids.next('out');
+      await ctx.write({
+        outbox: { id, action_id: req.actionId, agent_id: req.agentId, connector: 'outbox', payload: canonicalJson({ type: req.type, params: req.params }), created_at: ctx.clock.now() },
+      });
+      return { result: { outboxId: id, delivered: false, note: 'recorded in the outbox sandbox' }, costMicroUsd: 0 };
+    },
+  }),
+});

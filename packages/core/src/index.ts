@@ -1,0 +1,27 @@
+/**
+ * @bridle/core — the pipeline, policy, checks, guards, audit and store. No HTTP here.
+ */
+export * from './errors.js';
+export * from './json.js';
+export * from './util/clock.js';
+export * from './util/money.js';
+export * from './checks/types.js';
+export { checkRegistry, checkKinds, type CheckKind } from './checks/registry.js';
+export * from './connectors/types.js';
+export { connectorRegistry } from './connectors/registry.js';
+export * from './policy/load.js';
+export * from './policy/schema.js';
+export * from './policy/compile.js';
+export * from './store/open.js';
+export type * from './store/schema.js';
+export { GroupCommitWriter, type WriteSet } from './store/writer.js';
+export * from './audit/entry.js';
+export * from './audit/signer.js';
+export * from './audit/verify.js';
+export * from './audit/store.js';
+export * from './pipeline/lifecycle.js';
+export * from './pipeline/types.js';
+export * from './pipeline/context.js';
+export * from './pipeline/stages.js';
+export * from './pipeline/engine.js';
+export * from './keys.js';

@@ -1,0 +1,61 @@
+import type { BudgetLedger } from '../guards/budget/ledger.js';
+import type { RateLimiter } from '../guards/rate/bucket.js';
+import type { JsonObject, JsonValue } from '../json.js';
+import type { CompiledAction, CompiledAgent } from '../policy/compile.js';
+import type { BudgetUsageTable } from '../store/schema.js';
+import type { WriteSet } from '../store/writer.js';
+import type { Clock, IdGenerator } from '../util/clock.js';
+import type { ActionRecord, CheckReport, DecisionCode } from './types.js';
+
+export const PHASES = ['admit', 'verify', 'guard', 'approve', 'execute', 'settle'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export interface Services {
+  clock: Clock;
+  ids: IdGenerator;
+  write(set: WriteSet): Promise<void>;
+  ledger: BudgetLedger;
+  rate: RateLimiter;
+  killed(agentId: string): { reason: string | null; actor: string | null } | null;
+}
+
+/** What every stage sees. Stages add what they learn; the engine turns it into a Decision. */
+export interface StageContext {
+  readonly services: Services;
+  readonly agent: CompiledAgent;
+  readonly action: CompiledAction;
+  readonly record: ActionRecord;
+  checks: CheckReport[];
+  /** Reasons a human must look, collected by verify and approve. */
+  approvalReasons: string[];
+  needsApproval: boolean;
+  /** Numbers behind guard decisions, recorded in the decision. */
+  guards: JsonObject;
+  budgetRow?: BudgetUsageTable;
+  /** Filled by execute, read by settle. */
+  execution?: { ok: boolean; result: JsonValue; error?: { code: string; message: string }; costMicroUsd: number; durationMs: number };
+}
+
+/** A stage stops the pipeline by returning a halt; `undefined` means carry on. */
+export interface Halt {
+  code: DecisionCode;
+  reason: string;
+  retryAfterMs?: number;
+}
+
+/** The one stage signature of every phase. */
+export type Stage = (ctx: StageContext) => Halt | void | Promise<Halt | void>;
+
+export type Pipeline = Readonly<Record<Phase, readonly Stage[]>>;
+
+/** Runs the named phases in order; synchronous stages cost no promise. */
+export async function runPhases(pipeline: Pipeline, phases: readonly Phase[], ctx: StageContext): Promise<Halt | undefined> {
+  for (const phase of phases) {
+    for (const stage of pipeline[phase]) {
+      let r = stage(ctx);
+      if (r instanceof Promise) r = await r;
+      if (r) return r;
+    }
+  }
+  return undefined;
+}

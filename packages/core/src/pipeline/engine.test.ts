@@ -1,0 +1,131 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Bridle } from './engine.js';
+import { parsePolicy } from '../policy/load.js';
+import { basePolicy, dialects, testStore, type TestStore } from '../test-support.js';
+import { verifyStore } from '../audit/store.js';
+import { trustedKeysFromDataDir, trustedKeysFromPem } from '../audit/signer.js';
+import type { Connector } from '../connectors/types.js';
+
+describe.each(dialects)('pipeline on %s', (dialect) => {
+  let t: TestStore;
+  let bridle: Bridle;
+  const open = async (extra: Record<string, Connector> = {}, text = basePolicy) => {
+    bridle = await Bridle.open({ store: t.store, policy: parsePolicy(text), connectors: extra });
+    return bridle;
+  };
+  beforeEach(async () => {
+    t = await testStore(dialect);
+  });
+  afterEach(async () => {
+    await bridle?.close().catch(() => {});
+    await t.cleanup();
+  });
+
+  it('allows and executes a clean post through the outbox, exactly once, with a full audit trail', async () => {
+    await open();
+    const a = await bridle.submit({ agentId: 'bot', type: 'social.post', params: { platform: 'x', text: 'Hello world' } });
+    expect(a.status).toBe('succeeded');
+    expect(a.decision?.code).toBe('allowed');
+    expect(a.costMicroUsd).toBe(0);
+    const out = await t.store.db.selectFrom('outbox').selectAll().execute();
+    expect(out).toHaveLength(1);
+    expect(out[0]!.action_id).toBe(a.id);
+    const kinds = (await t.store.db.selectFrom('audit').select('kind').where('action_id', '=', a.id).orderBy('seq').execute()).map((r) => r.kind);
+    expect(kinds).toEqual(['action.received', 'action.allowed', 'action.executing', 'action.succeeded']);
+    const report = await verifyStore(t.store, trustedKeysFromPem(trustedKeysFromDataDir(t.dataDir)));
+    expect(report.ok).toBe(true);
+    expect(report.warnings).toEqual([]);
+  });
+
+  it('blocks a banned phrase and a too-long post, recording check findings', async () => {
+    await open();
+    const banned = await bridle.submit({ agentId: 'bot', type: 'social.post', params: { platform: 'x', text: 'GUARANTÉED   returns for all' } });
+    expect(banned.status).toBe('blocked');
+    expect(banned.decision?.code).toBe('check_failed');
+    const f = banned.decision!.checks.find((c) => c.name === 'banned_phrases')!;
+    expect(f.passed).toBe(false);
+    expect(f.findings[0]!.span).toEqual({ start: 0, end: 20 });
+    const long = await bridle.submit({ agentId: 'bot', type: 'social.post', params: { platform: 'x', text: 'a'.repeat(281) } });
+    expect(long.status).toBe('blocked');
+    expect(long.decision?.reason).toMatch(/max_length/);
+    expect(await t.store.db.selectFrom('outbox').selectAll().execute()).toHaveLength(0);
+  });
+
+  it('fails closed when a connector throws or hangs, and settles the estimate', async () => {
+    const boom: Connector = { name: 'boom', execute: async () => { throw new Error('kaput'); } };
+    await open({ boom }, basePolicy.replace('refund:\n    approval: always', 'refund:\n    connector: boom\n    approval: never'));
+    const a = await bridle.submit({ agentId: 'bot', type: 'refund', params: { amount: 5 } });
+    expect(a.status).toBe('failed');
+    expect(a.error?.message).toMatch(/kaput/);
+    expect(a.costMicroUsd).toBe(100_000);
+  });
+
+  it('reserves the budget exactly under concurrency: never one micro-dollar over the cap', async () => {
+    await open();
+    // $1 cap, $0.01 each: exactly 100 of 150 concurrent submissions fit.
+    const results = await Promise.all(Array.from({ length: 150 }, (_, i) => bridle.submit({ agentId: 'bot', type: 'refund', params: { i }, mode: 'authorize', estimatedCostMicroUsd: 10_000 })));
+    const ok = results.filter((r) => r.status === 'awaiting_approval' || r.status === 'allowed');
+    expect(ok).toHaveLength(100);
+    expect(results.filter((r) => r.decision?.code === 'budget_exceeded')).toHaveLength(50);
+  });
+
+  it('needs approval for draft agents and "always" types; approve executes once, a second approve is refused', async () => {
+    await open();
+    const a = await bridle.submit({ agentId: 'drafty', type: 'social.post', params: { platform: 'linkedin', text: 'Draft post' } });
+    expect(a.status).toBe('awaiting_approval');
+    const [r1, r2] = await Promise.allSettled([bridle.approve(a.id, { operator: 'alice', paramsHash: a.paramsHash }), bridle.approve(a.id, { operator: 'bob' })]);
+    const ok = [r1, r2].filter((r) => r.status === 'fulfilled');
+    expect(ok).toHaveLength(1);
+    expect((ok[0] as PromiseFulfilledResult<{ status: string }>).value.status).toBe('succeeded');
+    expect(await t.store.db.selectFrom('outbox').selectAll().execute()).toHaveLength(1);
+    const b = await bridle.submit({ agentId: 'drafty', type: 'social.post', params: { platform: 'x', text: 'Another' } });
+    await expect(bridle.approve(b.id, { operator: 'alice', paramsHash: 'deadbeef' })).rejects.toMatchObject({ code: 'BRIDLE_E_PARAMS_CHANGED' });
+    const rej = await bridle.reject(b.id, { operator: 'alice', reason: 'off-brand' });
+    expect(rej.status).toBe('rejected');
+  });
+
+  it('returns the first decision for a repeated idempotency key and never executes twice', async () => {
+    await open();
+    const req = { agentId: 'bot', type: 'social.post', params: { platform: 'x', text: 'once' }, idempotencyKey: 'k1' };
+    const [a, b] = await Promise.all([bridle.submit(req), bridle.submit(req)]);
+    const c = await bridle.submit(req);
+    expect(a.id).toBe(b.id);
+    expect(c.id).toBe(a.id);
+    expect(await t.store.db.selectFrom('outbox').selectAll().execute()).toHaveLength(1);
+    await expect(bridle.submit({ ...req, params: { platform: 'x', text: 'other' } })).rejects.toMatchObject({ code: 'BRIDLE_E_IDEMPOTENCY_CONFLICT' });
+  });
+
+  it('authorize mode: the agent reports, cost settles, and the kill switch blocks new actions', async () => {
+    await open();
+    const a = await bridle.submit({ agentId: 'bot', type: 'social.post', params: { platform: 'x', text: 'self-run' }, mode: 'authorize' });
+    expect(a.status).toBe('allowed');
+    const done = await bridle.report(a.id, 'bot', { outcome: 'succeeded', costMicroUsd: 1234 });
+    expect(done.status).toBe('succeeded');
+    expect(done.costMicroUsd).toBe(1234);
+    await expect(bridle.report(a.id, 'bot', { outcome: 'succeeded' })).rejects.toMatchObject({ code: 'BRIDLE_E_INVALID_STATE' });
+    await expect(bridle.report(a.id, 'drafty', { outcome: 'succeeded' })).rejects.toMatchObject({ code: 'BRIDLE_E_ACTION_NOT_FOUND' });
+    await bridle.setKilled('bot', true, { actor: { type: 'operator', id: 'admin' }, reason: 'runaway' });
+    const k = await bridle.submit({ agentId: 'bot', type: 'social.post', params: { platform: 'x', text: 'hi' } });
+    expect(k.status).toBe('blocked');
+    expect(k.decision?.code).toBe('agent_killed');
+  });
+
+  it('survives a restart: pending approvals persist and an interrupted execution is marked failed, not re-run', async () => {
+    let release!: () => void;
+    const hang: Connector = { name: 'hang', execute: () => new Promise((r) => { release = () => r({ result: null }); }) };
+    const text = basePolicy.replace('refund:\n    approval: always', 'refund:\n    connector: hang\n    approval: never');
+    await open({ hang }, text);
+    const pending = await bridle.submit({ agentId: 'drafty', type: 'social.post', params: { platform: 'x', text: 'wait' } });
+    const running = bridle.submit({ agentId: 'bot', type: 'refund', params: { amount: 1 } });
+    await new Promise((r) => setTimeout(r, 100));
+    // Simulate a crash: drop the instance without letting the connector finish.
+    await t.reopen();
+    await open({ hang }, text);
+    const { items } = await bridle.list({ agentId: 'bot', type: 'refund' });
+    expect(items[0]!.status).toBe('failed');
+    expect(items[0]!.error?.message).toMatch(/outcome is unknown/);
+    expect((await bridle.get(pending.id)).status).toBe('awaiting_approval');
+    release();
+    void running.catch(() => {});
+  });
+});

@@ -1,0 +1,492 @@
+import { EventEmitter } from 'node:events';
+import type { AuditInput, Actor } from '../audit/entry.js';
+import { loadOrCreateSigner, type Signer } from '../audit/signer.js';
+import { connectorRegistry } from '../connectors/registry.js';
+import type { Connector } from '../connectors/types.js';
+import { BridleError } from '../errors.js';
+import { memoryLedger, postgresLedger, type BudgetLedger } from '../guards/budget/ledger.js';
+import { RateLimiter } from '../guards/rate/bucket.js';
+import { hashJson, type JsonObject } from '../json.js';
+import { compilePolicy, type CompiledAction, type CompiledAgent, type Policy } from '../policy/compile.js';
+import type { LoadedPolicy } from '../policy/load.js';
+import type { Store } from '../store/open.js';
+import { GroupCommitWriter, type WriteSet } from '../store/writer.js';
+import { systemClock, ulidGenerator, type Clock, type IdGenerator } from '../util/clock.js';
+import { runPhases, type Pipeline, type Services, type StageContext } from './context.js';
+import { assertTransition, isSettledForWaiter, type ActionStatus } from './lifecycle.js';
+import { fromRow, toRow } from './records.js';
+import { defaultPipeline } from './stages.js';
+import type { ActionRecord, Decision, ReportRequest, SubmitRequest } from './types.js';
+
+export interface BridleOptions {
+  store: Store;
+  policy: LoadedPolicy;
+  clock?: Clock;
+  ids?: IdGenerator;
+  signer?: Signer;
+  /** Extra connectors by name, for embedding Bridle in-process. */
+  connectors?: Record<string, Connector>;
+  pipeline?: Pipeline;
+}
+
+const SYSTEM: Actor = { type: 'system', id: 'bridle' };
+const MAX_WAIT_MS = 60_000;
+
+/**
+ * The door every action goes through. One instance owns a store; all decisions, transitions
+ * and audit entries pass through here, whichever door (HTTP, CLI, in-process) they came from.
+ *
+ * @example
+ *   const bridle = await Bridle.open({ store, policy: loadPolicyFile('bridle.yaml') });
+ *   const action = await bridle.submit({ agentId: 'growth-bot', type: 'social.post', params: { platform: 'x', text: 'hi' } });
+ */
+export class Bridle {
+  private current: Policy;
+  private readonly events = new EventEmitter();
+  private readonly inflight = new Map<string, Promise<ActionRecord>>();
+  private readonly killed = new Map<string, { reason: string | null; actor: string | null }>();
+  private readonly services: Services;
+  private pgRefresh: NodeJS.Timeout | undefined;
+
+  private constructor(
+    readonly store: Store,
+    private readonly writer: GroupCommitWriter,
+    private readonly connectors: ReadonlyMap<string, Connector>,
+    policy: Policy,
+    readonly clock: Clock,
+    readonly ids: IdGenerator,
+    ledger: BudgetLedger,
+    private readonly pipeline: Pipeline,
+  ) {
+    this.current = policy;
+    this.events.setMaxListeners(0);
+    this.services = {
+      clock,
+      ids,
+      ledger,
+      rate: new RateLimiter(),
+      write: (set) => writer.write(set),
+      killed: (id) => this.killed.get(id) ?? null,
+    };
+  }
+
+  static async open(opts: BridleOptions): Promise<Bridle> {
+    const clock = opts.clock ?? systemClock;
+    const ids = opts.ids ?? ulidGenerator(clock);
+    const connectors = new Map<string, Connector>();
+    for (const [name, def] of Object.entries(connectorRegistry)) connectors.set(name, def.create({}));
+    for (const [name, c] of Object.entries(opts.connectors ?? {})) connectors.set(name, c);
+    const policy = compilePolicy(revalidate(opts.policy, connectors), connectors);
+    const signer = opts.signer ?? loadOrCreateSigner(opts.store.dataDir);
+    const writer = new GroupCommitWriter(opts.store, signer, ids, clock);
+    const ledger = opts.store.dialect === 'postgres' ? postgresLedger(opts.store) : await memoryLedger(opts.store);
+    const b = new Bridle(opts.store, writer, connectors, policy, clock, ids, ledger, opts.pipeline ?? defaultPipeline);
+    await b.loadAgentState();
+    await b.recover();
+    await b.audit([{ ...b.entry('_system', null, 'policy.loaded', SYSTEM), data: { file: policy.file, version: policy.version } }]);
+    if (opts.store.dialect === 'postgres') {
+      // Other instances may flip a kill switch; pick it up within a second.
+      b.pgRefresh = setInterval(() => void b.loadAgentState().catch(() => {}), 1000);
+      b.pgRefresh.unref();
+    }
+    return b;
+  }
+
+  get policy(): Policy {
+    return this.current;
+  }
+
+  /** Swap in a new policy. The caller has validated it; a bad one never gets here. */
+  async reloadPolicy(loaded: LoadedPolicy, actor: Actor = SYSTEM): Promise<void> {
+    const next = compilePolicy(revalidate(loaded, this.connectors), this.connectors);
+    const previous = this.current.version;
+    this.current = next;
+    await this.audit([{ ...this.entry('_system', null, 'policy.reloaded', actor), data: { file: next.file, version: next.version, previous } }]);
+  }
+
+  // ── submit ───────────────────────────────────────────────────────────────────────────────
+
+  async submit(req: SubmitRequest, actor: Actor = { type: 'agent', id: req.agentId }): Promise<ActionRecord> {
+    const policy = this.current;
+    const agent = policy.agents.get(req.agentId);
+    if (!agent) throw new BridleError('BRIDLE_E_UNKNOWN_AGENT', `No agent named "${req.agentId}" in the policy`, { agentId: req.agentId });
+    const action = policy.actions.get(req.type);
+    if (!action) throw new BridleError('BRIDLE_E_UNKNOWN_ACTION_TYPE', `No action type "${req.type}" in the policy`, { type: req.type, known: [...policy.actions.keys()] });
+    const mode = req.mode ?? 'execute';
+    if (!action.doc.modes.includes(mode)) throw new BridleError('BRIDLE_E_MODE_NOT_ALLOWED', `${req.type} does not allow ${mode} mode (allowed: ${action.doc.modes.join(', ')})`);
+    const est = req.estimatedCostMicroUsd ?? action.estimateMicro;
+    if (!Number.isSafeInteger(est) || est < 0) throw new BridleError('BRIDLE_E_VALIDATION', 'estimatedCostMicroUsd must be a non-negative integer (micro-USD)');
+    const paramsHash = hashJson(req.params);
+
+    if (req.idempotencyKey === undefined) return this.decideAndRun(req, agent, action, mode, est, paramsHash, actor);
+    const key = `${req.agentId}\u0000${req.idempotencyKey}`;
+    const same = (rec: ActionRecord): ActionRecord => {
+      if (rec.paramsHash !== paramsHash || rec.type !== req.type) {
+        throw new BridleError('BRIDLE_E_IDEMPOTENCY_CONFLICT', `Idempotency key "${req.idempotencyKey}" was already used for a different request (action ${rec.id})`, { actionId: rec.id });
+      }
+      return rec;
+    };
+    const running = this.inflight.get(key);
+    if (running) return same(await running);
+    // Registered before the first await, so a concurrent duplicate always finds it.
+    const idemKey = req.idempotencyKey;
+    const p = (async () => (await this.findByKey(req.agentId, idemKey)) ?? this.decideAndRun(req, agent, action, mode, est, paramsHash, actor))();
+    this.inflight.set(key, p);
+    try {
+      return same(await p);
+    } finally {
+      this.inflight.delete(key);
+    }
+  }
+
+  private async findByKey(agentId: string, key: string): Promise<ActionRecord | null> {
+    const row = await this.store.db.selectFrom('actions').selectAll().where('agent_id', '=', agentId).where('idempotency_key', '=', key).executeTakeFirst();
+    if (row) return fromRow(row);
+    if (this.store.dialect !== 'postgres') return null;
+    // Another instance may hold the key: claim it, or wait for the owner's decision to land.
+    const claimed = await this.store.db
+      .insertInto('idempotency_keys')
+      .values({ agent_id: agentId, key, action_id: '', created_at: this.clock.now() })
+      .onConflict((oc) => oc.columns(['agent_id', 'key']).doNothing())
+      .returning('key')
+      .executeTakeFirst();
+    if (claimed) return null;
+    for (let i = 0; i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const r = await this.store.db.selectFrom('actions').selectAll().where('agent_id', '=', agentId).where('idempotency_key', '=', key).executeTakeFirst();
+      if (r) return fromRow(r);
+    }
+    throw new BridleError('BRIDLE_E_IDEMPOTENCY_CONFLICT', `Idempotency key "${key}" is being processed by another instance; retry shortly`);
+  }
+
+  private async decideAndRun(req: SubmitRequest, agent: CompiledAgent, action: CompiledAction, mode: 'execute' | 'authorize', est: number, paramsHash: string, actor: Actor): Promise<ActionRecord> {
+    const now = this.clock.now();
+    const rec: ActionRecord = {
+      id: this.ids.next('act'),
+      agentId: agent.id,
+      type: action.type,
+      mode,
+      status: 'received',
+      params: req.params,
+      paramsHash,
+      idempotencyKey: req.idempotencyKey ?? null,
+      rationale: req.rationale ?? null,
+      policyVersion: this.current.version,
+      estimateMicroUsd: est,
+      reservedMicroUsd: 0,
+      budgetDay: null,
+      costMicroUsd: null,
+      decision: null,
+      result: null,
+      error: null,
+      decidedBy: null,
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: null,
+    };
+    const ctx = this.context(agent, action, rec);
+    const halt = await runPhases(this.pipeline, ['admit', 'verify', 'guard', 'approve'], ctx);
+    const decision: Decision = {
+      outcome: halt ? 'deny' : ctx.needsApproval ? 'needs_approval' : 'allow',
+      code: halt ? halt.code : ctx.needsApproval ? 'approval_required' : 'allowed',
+      reason: halt ? halt.reason : ctx.needsApproval ? ctx.approvalReasons.join('; ') : 'all checks and guards passed',
+      policyVersion: rec.policyVersion,
+      agentMode: agent.doc.mode,
+      checks: ctx.checks,
+      guards: ctx.guards,
+      ...(halt?.retryAfterMs !== undefined ? { retryAfterMs: halt.retryAfterMs } : {}),
+      decidedAt: this.clock.now(),
+    };
+    rec.decision = decision;
+    const received = this.transitionEntry(rec, 'received', actor, {
+      type: rec.type,
+      mode,
+      params: rec.params,
+      paramsHash,
+      estimateMicroUsd: est,
+      ...(rec.idempotencyKey ? { idempotencyKey: rec.idempotencyKey } : {}),
+      ...(rec.rationale ? { rationale: rec.rationale } : {}),
+    });
+    const to: ActionStatus = halt ? 'blocked' : ctx.needsApproval ? 'awaiting_approval' : 'allowed';
+    const entries = [received, this.move(rec, to, SYSTEM, { decision: decision as unknown as JsonObject })];
+    if (to === 'blocked') rec.finishedAt = rec.updatedAt;
+    const execNow = to === 'allowed' && mode === 'execute';
+    if (execNow) entries.push(this.move(rec, 'executing', SYSTEM, { connector: action.connector.name }));
+    try {
+      // Invariant 2: the decision (and the intent to execute) is durable before any side effect.
+      await this.writer.write({ audit: entries, action: toRow(rec), ...(ctx.budgetRow ? { budget: { ...ctx.budgetRow } } : {}) });
+    } catch (e) {
+      if (rec.reservedMicroUsd > 0 && rec.budgetDay) await this.services.ledger.settle(rec.agentId, rec.budgetDay, rec.reservedMicroUsd, 0);
+      throw e;
+    }
+    this.emit(rec);
+    return execNow ? this.execute(rec, agent, action) : rec;
+  }
+
+  // ── execute and settle ───────────────────────────────────────────────────────────────────
+
+  private async execute(rec: ActionRecord, agent: CompiledAgent, action: CompiledAction): Promise<ActionRecord> {
+    const ctx = this.context(agent, action, rec);
+    await runPhases(this.pipeline, ['execute', 'settle'], ctx);
+    const ex = ctx.execution ?? { ok: false, result: null, error: { code: 'BRIDLE_E_INTERNAL', message: 'no execute stage ran' }, costMicroUsd: 0, durationMs: 0 };
+    rec.result = ex.result;
+    rec.error = ex.error ?? null;
+    const entry = this.move(rec, ex.ok ? 'succeeded' : 'failed', SYSTEM, {
+      ...(ex.ok ? { result: ex.result } : { error: ex.error ?? null }),
+      costMicroUsd: rec.costMicroUsd ?? 0,
+      durationMs: Math.round(ex.durationMs * 1000) / 1000,
+      guards: ctx.guards,
+    });
+    rec.finishedAt = rec.updatedAt;
+    await this.writer.write({ audit: [entry], action: toRow(rec), ...(ctx.budgetRow ? { budget: { ...ctx.budgetRow } } : {}) });
+    this.emit(rec);
+    return rec;
+  }
+
+  // ── approvals ────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Approves a waiting action and, in execute mode, runs it. Binding (invariant 2): when the
+   * approver passes the hash of the parameters they saw, it must match exactly.
+   */
+  async approve(id: string, by: { operator: string; paramsHash?: string; reason?: string }): Promise<ActionRecord> {
+    const rec = await this.claim(id, 'awaiting_approval', 'approved', by.paramsHash);
+    const actor: Actor = { type: 'operator', id: by.operator };
+    rec.decidedBy = by.operator;
+    const entries = [this.move(rec, 'approved', actor, { paramsHash: rec.paramsHash, ...(by.reason ? { reason: by.reason } : {}) })];
+    const { agent, action } = this.compiled(rec);
+    const execNow = rec.mode === 'execute';
+    if (execNow) entries.push(this.move(rec, 'executing', SYSTEM, { connector: action.connector.name }));
+    await this.writer.write({ audit: entries, action: toRow(rec) });
+    this.emit(rec);
+    return execNow ? this.execute(rec, agent, action) : rec;
+  }
+
+  async reject(id: string, by: { operator: string; reason?: string }): Promise<ActionRecord> {
+    const rec = await this.claim(id, 'awaiting_approval', 'rejected');
+    const actor: Actor = { type: 'operator', id: by.operator };
+    rec.decidedBy = by.operator;
+    const entry = this.move(rec, 'rejected', actor, { paramsHash: rec.paramsHash, ...(by.reason ? { reason: by.reason } : {}) });
+    rec.finishedAt = rec.updatedAt;
+    const budget = await this.release(rec);
+    await this.writer.write({ audit: [entry], action: toRow(rec), ...(budget ? { budget } : {}) });
+    this.emit(rec);
+    return rec;
+  }
+
+  /** Authorize mode: the agent ran the action itself and says how it went. */
+  async report(id: string, agentId: string, rep: ReportRequest): Promise<ActionRecord> {
+    const current = await this.get(id, agentId);
+    if (current.mode !== 'authorize') throw new BridleError('BRIDLE_E_INVALID_STATE', `Action ${id} is in execute mode; Bridle reports its outcome itself`);
+    if (current.status !== 'allowed' && current.status !== 'approved') {
+      throw new BridleError('BRIDLE_E_INVALID_STATE', `Action ${id} is ${current.status}; only an allowed or approved action can be reported`, { status: current.status });
+    }
+    const rec = await this.claim(id, current.status, 'executing');
+    const actor: Actor = { type: 'agent', id: agentId };
+    const cost = rep.costMicroUsd ?? rec.estimateMicroUsd;
+    const entries = [this.move(rec, 'executing', actor, {})];
+    const { agent, action } = this.compiled(rec);
+    const ctx = this.context(agent, action, rec);
+    ctx.execution = { ok: rep.outcome === 'succeeded', result: rep.result ?? null, costMicroUsd: cost, durationMs: 0, ...(rep.error ? { error: { code: 'AGENT_REPORTED', message: rep.error } } : {}) };
+    await runPhases(this.pipeline, ['settle'], ctx);
+    rec.result = rep.result ?? null;
+    rec.error = rep.outcome === 'failed' ? { code: 'AGENT_REPORTED', message: rep.error ?? 'the agent reported a failure' } : null;
+    entries.push(this.move(rec, rep.outcome, actor, { costMicroUsd: cost, ...(rep.result !== undefined ? { result: rep.result } : {}), ...(rec.error ? { error: rec.error } : {}), overrun: cost > rec.estimateMicroUsd }));
+    rec.finishedAt = rec.updatedAt;
+    await this.writer.write({ audit: entries, action: toRow(rec), ...(ctx.budgetRow ? { budget: { ...ctx.budgetRow } } : {}) });
+    this.emit(rec);
+    return rec;
+  }
+
+  /**
+   * Moves an action out of `from` with a conditional update, so of two concurrent approvals
+   * (or two processes) exactly one wins and the connector runs once.
+   */
+  private async claim(id: string, from: ActionStatus, to: ActionStatus, paramsHash?: string): Promise<ActionRecord> {
+    const rec = await this.get(id);
+    assertTransition(id, rec.status, to);
+    if (paramsHash !== undefined && paramsHash !== rec.paramsHash) {
+      throw new BridleError('BRIDLE_E_PARAMS_CHANGED', `The parameters of ${id} are not the ones you reviewed (hash ${paramsHash} ≠ ${rec.paramsHash}); reload and review again`, { expected: rec.paramsHash });
+    }
+    const r = await this.store.db.updateTable('actions').set({ status: to, updated_at: this.clock.now() }).where('id', '=', id).where('status', '=', from).executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== 1) {
+      const now = await this.get(id);
+      throw new BridleError('BRIDLE_E_INVALID_STATE', `Action ${id} is ${now.status}; someone else acted on it first`, { status: now.status });
+    }
+    return rec;
+  }
+
+  private async release(rec: ActionRecord) {
+    if (rec.reservedMicroUsd === 0 || rec.budgetDay === null) return undefined;
+    const row = await this.services.ledger.settle(rec.agentId, rec.budgetDay, rec.reservedMicroUsd, 0);
+    rec.reservedMicroUsd = 0;
+    return row ? { ...row } : undefined;
+  }
+
+  // ── reads ────────────────────────────────────────────────────────────────────────────────
+
+  /** Reads an action. With `agentId`, another agent's action is reported as not found (invariant 5). */
+  async get(id: string, agentId?: string): Promise<ActionRecord> {
+    const row = await this.store.db.selectFrom('actions').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row || (agentId !== undefined && row.agent_id !== agentId)) throw new BridleError('BRIDLE_E_ACTION_NOT_FOUND', `No action ${id}`, { id });
+    return fromRow(row);
+  }
+
+  /** Long-poll: resolves when the action reaches a state the agent can act on, or at the timeout. */
+  async wait(id: string, agentId: string | undefined, timeoutMs: number): Promise<ActionRecord> {
+    const first = await this.get(id, agentId);
+    if (isSettledForWaiter(first.status) || timeoutMs <= 0) return first;
+    return new Promise<ActionRecord>((resolve, reject) => {
+      let done = false;
+      const finish = (r: ActionRecord | Error) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        clearInterval(poll);
+        this.events.off(id, onEvent);
+        if (r instanceof Error) reject(r);
+        else resolve(r);
+      };
+      const onEvent = (r: ActionRecord) => {
+        if (isSettledForWaiter(r.status)) finish(r);
+      };
+      this.events.on(id, onEvent);
+      const timer = setTimeout(() => void this.get(id, agentId).then(finish, finish), Math.min(timeoutMs, MAX_WAIT_MS));
+      // Another process (the CLI, another instance) may decide it: look at the store too.
+      const poll = setInterval(() => void this.get(id, agentId).then(onEvent, () => {}), 1000);
+    });
+  }
+
+  async list(q: { agentId?: string; status?: string; type?: string; after?: string; limit?: number }): Promise<{ items: ActionRecord[]; next: string | null }> {
+    const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
+    let s = this.store.db.selectFrom('actions').selectAll().orderBy('id', 'desc').limit(limit + 1);
+    if (q.agentId) s = s.where('agent_id', '=', q.agentId);
+    if (q.status) s = s.where('status', '=', q.status);
+    if (q.type) s = s.where('type', '=', q.type);
+    if (q.after) s = s.where('id', '<', q.after);
+    const rows = await s.execute();
+    const items = rows.slice(0, limit).map(fromRow);
+    return { items, next: rows.length > limit ? items[items.length - 1]!.id : null };
+  }
+
+  // ── kill switch ──────────────────────────────────────────────────────────────────────────
+
+  async setKilled(agentId: string, killed: boolean, by: { actor: Actor; reason?: string }): Promise<void> {
+    if (!this.current.agents.has(agentId)) throw new BridleError('BRIDLE_E_UNKNOWN_AGENT', `No agent named "${agentId}" in the policy`);
+    const now = this.clock.now();
+    await this.store.db
+      .insertInto('agent_state')
+      .values({ agent_id: agentId, killed: killed ? 1 : 0, reason: by.reason ?? null, actor: by.actor.id, updated_at: now })
+      .onConflict((oc) => oc.column('agent_id').doUpdateSet({ killed: killed ? 1 : 0, reason: by.reason ?? null, actor: by.actor.id, updated_at: now }))
+      .execute();
+    if (killed) this.killed.set(agentId, { reason: by.reason ?? null, actor: by.actor.id });
+    else this.killed.delete(agentId);
+    await this.audit([{ ...this.entry(agentId, null, killed ? 'agent.killed' : 'agent.resumed', by.actor), data: { reason: by.reason ?? null } }]);
+  }
+
+  agentState(agentId: string): { killed: boolean; reason: string | null } {
+    const k = this.killed.get(agentId);
+    return { killed: !!k, reason: k?.reason ?? null };
+  }
+
+  private async loadAgentState(): Promise<void> {
+    const rows = await this.store.db.selectFrom('agent_state').selectAll().execute();
+    this.killed.clear();
+    for (const r of rows) if (r.killed) this.killed.set(r.agent_id, { reason: r.reason, actor: r.actor });
+  }
+
+  // ── audit helpers ────────────────────────────────────────────────────────────────────────
+
+  /** Records arbitrary audit entries durably (keys created, policy reloads, …). */
+  audit(entries: AuditInput[], extra: WriteSet = {}): Promise<void> {
+    return this.writer.write({ ...extra, audit: entries });
+  }
+
+  entry(chain: string, actionId: string | null, kind: string, actor: Actor): AuditInput {
+    return { id: this.ids.next('aud'), agentId: chain, actionId, kind, ts: this.clock.now(), policyVersion: this.current.version, actor, data: {} };
+  }
+
+  private transitionEntry(rec: ActionRecord, to: ActionStatus, actor: Actor, data: JsonObject): AuditInput {
+    return { ...this.entry(rec.agentId, rec.id, `action.${to}`, actor), data: { to, ...data } };
+  }
+
+  private move(rec: ActionRecord, to: ActionStatus, actor: Actor, data: JsonObject): AuditInput {
+    assertTransition(rec.id, rec.status, to);
+    const from = rec.status;
+    rec.status = to;
+    rec.updatedAt = this.clock.now();
+    return this.transitionEntry(rec, to, actor, { from, ...data });
+  }
+
+  private emit(rec: ActionRecord): void {
+    this.events.emit(rec.id, rec);
+    this.events.emit('action', rec);
+  }
+
+  /** Subscribe to every action transition made by this instance (dashboards, SSE). */
+  onAction(fn: (rec: ActionRecord) => void): () => void {
+    this.events.on('action', fn);
+    return () => this.events.off('action', fn);
+  }
+
+  private context(agent: CompiledAgent, action: CompiledAction, record: ActionRecord): StageContext {
+    return { services: this.services, agent, action, record, checks: [], approvalReasons: [], needsApproval: false, guards: {} };
+  }
+
+  private compiled(rec: ActionRecord): { agent: CompiledAgent; action: CompiledAction } {
+    const agent = this.current.agents.get(rec.agentId);
+    const action = this.current.actions.get(rec.type);
+    if (!agent || !action) throw new BridleError('BRIDLE_E_INVALID_STATE', `Action ${rec.id} belongs to ${rec.agentId}/${rec.type}, which the running policy no longer defines`);
+    return { agent, action };
+  }
+
+  /**
+   * After a crash: an action caught mid-connector may or may not have had its side effect, so
+   * it is marked failed (never re-run); its estimate counts as spent.
+   */
+  private async recover(): Promise<void> {
+    // A claim (conditional status update) that crashed before its audit entries were written
+    // was never acknowledged: put the action back where its audit trail says it is.
+    const claimed = await this.store.db.selectFrom('actions').select(['id', 'status', 'exec_mode', 'decided_by']).where('status', 'in', ['approved', 'rejected', 'executing']).execute();
+    for (const c of claimed) {
+      if (c.status === 'executing' && c.exec_mode === 'execute') continue;
+      const seen = await this.store.db.selectFrom('audit').select('id').where('action_id', '=', c.id).where('kind', '=', `action.${c.status}`).executeTakeFirst();
+      if (seen) continue;
+      const back = c.status === 'executing' ? (c.decided_by ? 'approved' : 'allowed') : 'awaiting_approval';
+      await this.store.db.updateTable('actions').set({ status: back }).where('id', '=', c.id).execute();
+    }
+    const stuck = await this.store.db.selectFrom('actions').selectAll().where('status', '=', 'executing').where('exec_mode', '=', 'execute').execute();
+    for (const row of stuck) {
+      const rec = fromRow(row);
+      const agent = this.current.agents.get(rec.agentId);
+      let budget;
+      if (rec.budgetDay && rec.reservedMicroUsd > 0) budget = await this.services.ledger.settle(rec.agentId, rec.budgetDay, rec.reservedMicroUsd, rec.reservedMicroUsd);
+      rec.costMicroUsd = rec.reservedMicroUsd;
+      rec.reservedMicroUsd = 0;
+      rec.error = { code: 'BRIDLE_E_CONNECTOR', message: 'Bridle stopped while the connector was running; the outcome is unknown and the action was not retried' };
+      const entry = this.move(rec, 'failed', SYSTEM, { error: rec.error, recovered: true, agentKnown: !!agent });
+      rec.finishedAt = rec.updatedAt;
+      await this.writer.write({ audit: [entry], action: toRow(rec), ...(budget ? { budget: { ...budget } } : {}) });
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.pgRefresh);
+    await this.writer.close();
+  }
+
+  /** Group-commit statistics for benchmarks. */
+  get batches(): number {
+    return this.writer.batches;
+  }
+}
+
+function revalidate(p: LoadedPolicy, connectors: ReadonlyMap<string, Connector>): LoadedPolicy {
+  for (const [type, a] of Object.entries(p.document.actions)) {
+    if (!connectors.has(a.connector)) {
+      throw new BridleError('BRIDLE_E_POLICY_INVALID', `${p.file}: actions.${type}.connector: unknown connector "${a.connector}" (known: ${[...connectors.keys()].join(', ')})`);
+    }
+  }
+  return p;
+}
+

@@ -1,0 +1,112 @@
+import { BridleError, describeError } from '../errors.js';
+import { budgetDay } from '../guards/budget/ledger.js';
+import { formatMicroUsd } from '../util/money.js';
+import type { Halt, Pipeline, Stage, StageContext } from './context.js';
+import { runChecks } from './run-checks.js';
+import type { CheckReport } from './types.js';
+
+/** admit: a killed agent gets nothing through. */
+export const killSwitch: Stage = (ctx) => {
+  const k = ctx.services.killed(ctx.agent.id);
+  if (k) return { code: 'agent_killed', reason: `agent ${ctx.agent.id} is stopped by its kill switch${k.reason ? `: ${k.reason}` : ''}` };
+};
+
+function applyChecks(ctx: StageContext, reports: CheckReport[]): Halt | void {
+  ctx.checks = reports;
+  for (const r of reports) {
+    if (r.passed) continue;
+    if (r.error) return { code: 'check_error', reason: `check ${r.name} failed closed: ${r.error}` };
+    if (r.onFail === 'block') return { code: 'check_failed', reason: `${r.name}: ${r.reason}` };
+    if (r.onFail === 'require_approval') ctx.approvalReasons.push(`${r.name}: ${r.reason}`);
+  }
+}
+
+/** verify: every configured check, concurrently, each with its own timeout. */
+export const verifyChecks: Stage = (ctx) => {
+  if (ctx.action.checks.length === 0) return;
+  const out = runChecks(ctx.action.checks, { agentId: ctx.agent.id, actionType: ctx.action.type, params: ctx.record.params });
+  return out instanceof Promise ? out.then((r) => applyChecks(ctx, r)) : applyChecks(ctx, out);
+};
+
+/** guard: per-agent requests per minute. */
+export const rateLimit: Stage = (ctx) => {
+  const rate = ctx.agent.doc.rate;
+  if (!rate) return;
+  const r = ctx.services.rate.take(ctx.agent.id, rate.per_minute, ctx.services.clock.now());
+  ctx.guards.rate = { perMinute: rate.per_minute, ...(r.ok ? { remaining: r.remaining } : { retryAfterMs: r.retryAfterMs }) };
+  if (!r.ok) return { code: 'rate_limited', reason: `agent ${ctx.agent.id} is over its limit of ${rate.per_minute} actions per minute`, retryAfterMs: r.retryAfterMs };
+};
+
+/** guard: reserve the estimate against the daily cap before anything happens. */
+export const budgetReserve: Stage = async (ctx) => {
+  const rec = ctx.record;
+  const day = budgetDay(ctx.services.clock.now());
+  const cap = ctx.agent.dailyCapMicro;
+  const r = await ctx.services.ledger.reserve(ctx.agent.id, day, rec.estimateMicroUsd, cap);
+  ctx.guards.budget = { day, capMicroUsd: cap, spentMicroUsd: r.spentMicro, reservedMicroUsd: r.reservedMicro, estimateMicroUsd: rec.estimateMicroUsd };
+  if (!r.ok) {
+    return {
+      code: 'budget_exceeded',
+      reason: `daily budget of ${formatMicroUsd(cap ?? 0)} would be exceeded: spent ${formatMicroUsd(r.spentMicro)}, reserved ${formatMicroUsd(r.reservedMicro)}, this action estimates ${formatMicroUsd(rec.estimateMicroUsd)}`,
+    };
+  }
+  rec.reservedMicroUsd = rec.estimateMicroUsd;
+  rec.budgetDay = day;
+  if (r.row) ctx.budgetRow = r.row;
+};
+
+/** approve: draft agents always ask; otherwise the action type's rule and any check that asked. */
+export const approvalRule: Stage = (ctx) => {
+  if (ctx.agent.doc.mode === 'draft') ctx.approvalReasons.push(`agent ${ctx.agent.id} is in draft mode: a human approves every action`);
+  if (ctx.action.doc.approval === 'always') ctx.approvalReasons.push(`${ctx.action.type} always needs approval`);
+  ctx.needsApproval = ctx.approvalReasons.length > 0;
+};
+
+/** execute: the connector, bounded by the action type's timeout. Never throws: failure is an outcome. */
+export const runConnector: Stage = async (ctx) => {
+  const s = ctx.services;
+  const timeoutMs = ctx.action.doc.timeout_ms;
+  const ctrl = new AbortController();
+  const start = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        ctrl.abort();
+        reject(new BridleError('BRIDLE_E_CONNECTOR_TIMEOUT', `connector ${ctx.action.connector.name} did not finish within ${timeoutMs} ms; the side effect may or may not have happened`));
+      }, timeoutMs);
+    });
+    const req = { actionId: ctx.record.id, agentId: ctx.agent.id, type: ctx.action.type, params: ctx.record.params };
+    const out = await Promise.race([ctx.action.connector.execute(req, { signal: ctrl.signal, clock: s.clock, ids: s.ids, write: s.write }), timeout]);
+    const cost = out.costMicroUsd;
+    ctx.execution = { ok: true, result: out.result, costMicroUsd: Number.isSafeInteger(cost) && cost! >= 0 ? cost! : ctx.record.estimateMicroUsd, durationMs: performance.now() - start };
+  } catch (e) {
+    const error = e instanceof BridleError ? { code: e.code, message: e.message } : { code: 'BRIDLE_E_CONNECTOR', message: `connector ${ctx.action.connector.name} failed: ${describeError(e)}` };
+    // Unknown outcome: count the estimate as spent rather than risk under-counting.
+    ctx.execution = { ok: false, result: null, error, costMicroUsd: ctx.record.estimateMicroUsd, durationMs: performance.now() - start };
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+/** settle: turn the reservation into the actual cost. */
+export const settleBudget: Stage = async (ctx) => {
+  const rec = ctx.record;
+  const actual = ctx.execution?.costMicroUsd ?? 0;
+  rec.costMicroUsd = actual;
+  if (rec.budgetDay === null) return;
+  const row = await ctx.services.ledger.settle(rec.agentId, rec.budgetDay, rec.reservedMicroUsd, actual);
+  ctx.guards.budget = { day: rec.budgetDay, releasedMicroUsd: rec.reservedMicroUsd, actualMicroUsd: actual, capMicroUsd: ctx.agent.dailyCapMicro };
+  rec.reservedMicroUsd = 0;
+  if (row) ctx.budgetRow = row;
+};
+
+/** The built-in pipeline: admit → verify → guard → approve, then execute → settle once allowed. */
+export const defaultPipeline: Pipeline = {
+  admit: [killSwitch],
+  verify: [verifyChecks],
+  guard: [rateLimit, budgetReserve],
+  approve: [approvalRule],
+  execute: [runConnector],
+  settle: [settleBudget],
+};

@@ -1,0 +1,87 @@
+import type { CheckResult } from '../checks/types.js';
+import type { JsonObject, JsonValue } from '../json.js';
+import type { ActionStatus } from './lifecycle.js';
+
+export type ExecMode = 'execute' | 'authorize';
+
+/** What an agent asks for. */
+export interface SubmitRequest {
+  agentId: string;
+  type: string;
+  params: JsonObject;
+  mode?: ExecMode;
+  idempotencyKey?: string;
+  /** The agent's own estimate; the action type's `estimate_usd` applies when absent. */
+  estimatedCostMicroUsd?: number;
+  /** Why the agent wants this, shown to approvers. */
+  rationale?: string;
+}
+
+/** One check's outcome as recorded in a decision. */
+export interface CheckReport extends CheckResult {
+  name: string;
+  onFail: 'block' | 'require_approval' | 'warn';
+  durationMs: number;
+  /** Set when the check threw or timed out; `passed` then follows on_error. */
+  error?: string;
+}
+
+export type DecisionOutcome = 'allow' | 'deny' | 'needs_approval';
+
+/** Why a decision came out as it did; `code` is stable for programs, `reason` is for people. */
+export type DecisionCode =
+  | 'allowed'
+  | 'agent_killed'
+  | 'check_failed'
+  | 'check_error'
+  | 'budget_exceeded'
+  | 'rate_limited'
+  | 'approval_required'
+  | 'approved'
+  | 'rejected';
+
+export interface Decision {
+  outcome: DecisionOutcome;
+  code: DecisionCode;
+  reason: string;
+  policyVersion: string;
+  agentMode: 'draft' | 'auto';
+  checks: CheckReport[];
+  /** The numbers behind guard decisions (spent, cap, rate), so a denial explains itself. */
+  guards: JsonObject;
+  retryAfterMs?: number;
+  decidedAt: number;
+}
+
+/** An action as Bridle holds it; the public view is this minus internals. */
+export interface ActionRecord {
+  id: string;
+  agentId: string;
+  type: string;
+  mode: ExecMode;
+  status: ActionStatus;
+  params: JsonObject;
+  paramsHash: string;
+  idempotencyKey: string | null;
+  rationale: string | null;
+  policyVersion: string;
+  estimateMicroUsd: number;
+  reservedMicroUsd: number;
+  budgetDay: string | null;
+  costMicroUsd: number | null;
+  decision: Decision | null;
+  result: JsonValue | null;
+  error: { code: string; message: string } | null;
+  decidedBy: string | null;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+}
+
+/** The outcome an agent reports in authorize mode. */
+export interface ReportRequest {
+  outcome: 'succeeded' | 'failed';
+  costMicroUsd?: number;
+  result?: JsonValue;
+  error?: string;
+}

@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { checkRegistry, checkKinds, type CheckKind } from '../checks/registry.js';
+import { closest } from '../util/suggest.js';
+
+/** A USD amount in configuration: non-negative, at most 6 decimals (micro-USD is exact). */
+const usd = z
+  .number()
+  .nonnegative()
+  .refine((n) => Number.isFinite(n) && Math.abs(n * 1e6 - Math.round(n * 1e6)) < 1e-6, {
+    message: 'at most 6 decimal places (Bridle counts money in micro-USD)',
+  });
+
+const name = (what: string) =>
+  z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, `${what} names use letters, digits, '.', '_' and '-' (max 63)`);
+
+const onFail = z.enum(['block', 'require_approval', 'warn']);
+const onError = z.enum(['deny', 'allow']);
+
+/** Keys every check accepts beside its own options. */
+const commonCheckKeys = ['on_fail', 'on_error', 'timeout_ms'] as const;
+const commonCheckOptions = z.object({
+  on_fail: onFail.default('block'),
+  on_error: onError.optional(),
+  timeout_ms: z.number().int().positive().max(60_000).optional(),
+});
+
+export interface CheckSpec {
+  kind: CheckKind;
+  options: unknown;
+  onFail: z.infer<typeof onFail>;
+  onError: z.infer<typeof onError> | undefined;
+  timeoutMs: number | undefined;
+}
+
+/**
+ * One list item under `checks:` is an object with exactly one key, the check kind, whose value
+ * holds that check's options plus the common ones. Parsed by hand so that the error names the
+ * kind and the exact option path instead of a union's wall of alternatives.
+ */
+const checkItem = z.unknown().transform((raw, ctx): CheckSpec => {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || Object.keys(raw).length !== 1) {
+    ctx.addIssue({ code: 'custom', message: `each check is an object with one key, the check kind (one of: ${checkKinds.join(', ')})` });
+    return z.NEVER;
+  }
+  const [kind, value] = Object.entries(raw)[0]!;
+  if (!(kind in checkRegistry)) {
+    const hint = closest(kind, checkKinds);
+    ctx.addIssue({ code: 'custom', path: [kind], message: `unknown check "${kind}"${hint ? `; did you mean "${hint}"?` : ''} (known: ${checkKinds.join(', ')})` });
+    return z.NEVER;
+  }
+  const body = value ?? {};
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    ctx.addIssue({ code: 'custom', path: [kind], message: 'check options must be a mapping (use {} for none)' });
+    return z.NEVER;
+  }
+  const own: Record<string, unknown> = {};
+  const common: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body)) ((commonCheckKeys as readonly string[]).includes(k) ? common : own)[k] = v;
+  const c = commonCheckOptions.safeParse(common);
+  const def = checkRegistry[kind as CheckKind];
+  const o = def.options.safeParse(own);
+  for (const r of [c, o]) {
+    if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ ...issue, path: [kind, ...issue.path] } as never);
+  }
+  if (!c.success || !o.success) return z.NEVER;
+  return { kind: kind as CheckKind, options: o.data, onFail: c.data.on_fail, onError: c.data.on_error, timeoutMs: c.data.timeout_ms };
+});
+
+export const agentSchema = z
+  .object({
+    description: z.string().optional(),
+    /** draft: a human approves every action; auto: approval only where the action type says. */
+    mode: z.enum(['draft', 'auto']).default('draft'),
+    budget: z.object({ daily_usd: usd }).strict().optional(),
+    rate: z.object({ per_minute: z.number().int().positive().max(1_000_000) }).strict().optional(),
+  })
+  .strict();
+
+export const actionTypeSchema = z
+  .object({
+    description: z.string().optional(),
+    connector: z.string().default('outbox'),
+    /** execute: Bridle runs the connector; authorize: the agent runs it and reports back. */
+    modes: z.array(z.enum(['execute', 'authorize'])).min(1).default(['execute', 'authorize']),
+    timeout_ms: z.number().int().positive().max(600_000).default(10_000),
+    /** Cost reserved when the request gives no estimate. */
+    estimate_usd: usd.default(0),
+    checks: z.array(checkItem).default([]),
+    approval: z.enum(['always', 'never']).default('never'),
+  })
+  .strict();
+
+export const policySchema = z
+  .object({
+    version: z.literal(1).default(1),
+    defaults: z
+      .object({
+        check_timeout_ms: z.number().int().positive().max(60_000).default(250),
+        /** What a check that throws or times out means. Fail closed unless told otherwise. */
+        on_error: onError.default('deny'),
+      })
+      .strict()
+      .default({ check_timeout_ms: 250, on_error: 'deny' }),
+    agents: z.record(name('agent'), agentSchema),
+    actions: z.record(name('action type'), actionTypeSchema),
+  })
+  .strict();
+
+export type PolicyDocument = z.output<typeof policySchema>;
+export type AgentDocument = z.output<typeof agentSchema>;
+export type ActionTypeDocument = z.output<typeof actionTypeSchema>;

@@ -1,0 +1,116 @@
+import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+/**
+ * Migrations are written once with Kysely's schema builder and run unchanged on SQLite and
+ * PostgreSQL. `bigint` holds epoch milliseconds and micro-USD on both.
+ */
+const migrations: Record<string, Migration> = {
+  '0001_core': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('actions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('exec_mode', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('params', 'text', (c) => c.notNull())
+        .addColumn('params_hash', 'text', (c) => c.notNull())
+        .addColumn('idempotency_key', 'text')
+        .addColumn('rationale', 'text')
+        .addColumn('policy_version', 'text', (c) => c.notNull())
+        .addColumn('estimate_micro', 'bigint', (c) => c.notNull())
+        .addColumn('reserved_micro', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('budget_day', 'text')
+        .addColumn('cost_micro', 'bigint')
+        .addColumn('decision', 'text')
+        .addColumn('result', 'text')
+        .addColumn('error', 'text')
+        .addColumn('decided_by', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('finished_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('actions_agent_id').on('actions').columns(['agent_id', 'id']).execute();
+      await db.schema.createIndex('actions_status_id').on('actions').columns(['status', 'id']).execute();
+      await db.schema.createIndex('actions_idem').on('actions').columns(['agent_id', 'idempotency_key']).unique().execute();
+
+      await db.schema
+        .createTable('audit')
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('id', 'text', (c) => c.notNull().unique())
+        .addColumn('action_id', 'text')
+        .addColumn('ts', 'bigint', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('prev_hash', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('audit_pk', ['agent_id', 'seq'])
+        .execute();
+      await db.schema.createIndex('audit_action').on('audit').column('action_id').execute();
+
+      await db.schema
+        .createTable('chain_heads')
+        .addColumn('agent_id', 'text', (c) => c.primaryKey())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('checkpoints')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('ts', 'bigint', (c) => c.notNull())
+        .addColumn('heads', 'text', (c) => c.notNull())
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('signature', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('budget_usage')
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('day', 'text', (c) => c.notNull())
+        .addColumn('spent_micro', 'bigint', (c) => c.notNull())
+        .addColumn('reserved_micro', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('budget_usage_pk', ['agent_id', 'day'])
+        .execute();
+      await db.schema
+        .createTable('outbox')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('action_id', 'text', (c) => c.notNull().unique())
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('connector', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('agent_state')
+        .addColumn('agent_id', 'text', (c) => c.primaryKey())
+        .addColumn('killed', 'integer', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('actor', 'text')
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('api_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('prefix', 'text', (c) => c.notNull())
+        .addColumn('label', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+      await db.schema
+        .createTable('idempotency_keys')
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('action_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('idempotency_keys_pk', ['agent_id', 'key'])
+        .execute();
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

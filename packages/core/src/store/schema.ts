@@ -1,0 +1,108 @@
+import type { Generated } from 'kysely';
+
+/** Epoch milliseconds; integer micro-USD. Both dialects store these as 64-bit integers. */
+type Millis = number;
+
+export interface ActionsTable {
+  id: string;
+  agent_id: string;
+  type: string;
+  exec_mode: string;
+  status: string;
+  params: string;
+  params_hash: string;
+  idempotency_key: string | null;
+  rationale: string | null;
+  policy_version: string;
+  estimate_micro: number;
+  reserved_micro: number;
+  budget_day: string | null;
+  cost_micro: number | null;
+  decision: string | null;
+  result: string | null;
+  error: string | null;
+  decided_by: string | null;
+  created_at: Millis;
+  updated_at: Millis;
+  finished_at: Millis | null;
+}
+
+export interface AuditTable {
+  agent_id: string;
+  seq: number;
+  id: string;
+  action_id: string | null;
+  ts: Millis;
+  kind: string;
+  prev_hash: string;
+  hash: string;
+  body: string;
+}
+
+export interface ChainHeadsTable {
+  agent_id: string;
+  seq: number;
+  hash: string;
+}
+
+export interface CheckpointsTable {
+  id: string;
+  ts: Millis;
+  heads: string;
+  key_id: string;
+  signature: string;
+}
+
+export interface BudgetUsageTable {
+  agent_id: string;
+  day: string;
+  spent_micro: number;
+  reserved_micro: number;
+}
+
+export interface OutboxTable {
+  id: string;
+  action_id: string;
+  agent_id: string;
+  connector: string;
+  payload: string;
+  created_at: Millis;
+}
+
+export interface AgentStateTable {
+  agent_id: string;
+  killed: number;
+  reason: string | null;
+  actor: string | null;
+  updated_at: Millis;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  agent_id: string;
+  key_hash: string;
+  prefix: string;
+  label: string | null;
+  created_at: Millis;
+  revoked_at: Millis | null;
+}
+
+export interface IdempotencyTable {
+  agent_id: string;
+  key: string;
+  action_id: string;
+  created_at: Millis;
+}
+
+export interface Database {
+  actions: ActionsTable;
+  audit: AuditTable;
+  chain_heads: ChainHeadsTable;
+  checkpoints: CheckpointsTable;
+  budget_usage: BudgetUsageTable;
+  outbox: OutboxTable;
+  agent_state: AgentStateTable;
+  api_keys: ApiKeysTable;
+  idempotency_keys: IdempotencyTable;
+  _unused?: Generated<number>;
+}
