@@ -25,3 +25,5 @@ export * from './pipeline/context.js';
 export * from './pipeline/stages.js';
 export * from './pipeline/engine.js';
 export * from './keys.js';
+export * from './admin.js';
+export { fromRow, toRow } from './pipeline/records.js';

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Actor } from './audit/entry.js';
 import { BridleError } from './errors.js';
-import type { Bridle } from './pipeline/engine.js';
+import type { AuditInput } from './audit/entry.js';
+import type { Clock, IdGenerator } from './util/clock.js';
 import type { Store } from './store/open.js';
 
 /** Agent API keys are random 192-bit secrets; a fast hash is right for them (unlike passwords). */
@@ -18,8 +19,21 @@ export interface ApiKeyInfo {
   revokedAt: number | null;
 }
 
+/**
+ * What key management needs: a store, an audit sink and the policy's agents. A running Bridle
+ * is one; the CLI builds one with `openAdmin` so it can manage keys beside a live server.
+ */
+export interface AdminContext {
+  readonly store: Store;
+  readonly ids: IdGenerator;
+  readonly clock: Clock;
+  readonly policy: { readonly agents: ReadonlyMap<string, unknown> };
+  audit(entries: AuditInput[]): Promise<void>;
+  entry(chain: string, actionId: string | null, kind: string, actor: Actor): AuditInput;
+}
+
 /** Creates a key for one agent. The secret is returned once and only its hash is stored. */
-export async function createApiKey(bridle: Bridle, agentId: string, opts: { label?: string; actor: Actor }): Promise<{ key: string; info: ApiKeyInfo }> {
+export async function createApiKey(bridle: AdminContext, agentId: string, opts: { label?: string; actor: Actor }): Promise<{ key: string; info: ApiKeyInfo }> {
   if (!bridle.policy.agents.has(agentId)) throw new BridleError('BRIDLE_E_UNKNOWN_AGENT', `No agent named "${agentId}" in the policy; add it under agents: first`);
   const secret = randomBytes(24).toString('base64url');
   const key = `brk_${secret}`;
@@ -35,7 +49,7 @@ export async function listApiKeys(store: Store, agentId?: string): Promise<ApiKe
   return (await q.execute()).map((r) => ({ id: r.id, agentId: r.agent_id, prefix: r.prefix, label: r.label, createdAt: r.created_at, revokedAt: r.revoked_at }));
 }
 
-export async function revokeApiKey(bridle: Bridle, keyIdOrPrefix: string, actor: Actor): Promise<ApiKeyInfo> {
+export async function revokeApiKey(bridle: AdminContext, keyIdOrPrefix: string, actor: Actor): Promise<ApiKeyInfo> {
   const row = await bridle.store.db.selectFrom('api_keys').selectAll().where((eb) => eb.or([eb('id', '=', keyIdOrPrefix), eb('prefix', '=', keyIdOrPrefix)])).executeTakeFirst();
   if (!row) throw new BridleError('BRIDLE_E_NOT_FOUND', `No API key ${keyIdOrPrefix}`);
   const now = bridle.clock.now();

@@ -26,7 +26,7 @@ describe.each(dialects)('pipeline on %s', (dialect) => {
     const a = await bridle.submit({ agentId: 'bot', type: 'social.post', params: { platform: 'x', text: 'Hello world' } });
     expect(a.status).toBe('succeeded');
     expect(a.decision?.code).toBe('allowed');
-    expect(a.costMicroUsd).toBe(0);
+    expect(a.costMicroUsd).toBe(10_000);
     const out = await t.store.db.selectFrom('outbox').selectAll().execute();
     expect(out).toHaveLength(1);
     expect(out[0]!.action_id).toBe(a.id);

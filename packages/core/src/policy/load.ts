@@ -22,6 +22,8 @@ export interface LoadedPolicy {
   /** `sha256:` + the first 16 hex digits of the hash of the canonical policy. */
   version: string;
   file: string;
+  /** The source text, kept so a server can record exactly what it runs. */
+  text: string;
 }
 
 export interface LoadOptions {
@@ -101,7 +103,7 @@ export function parsePolicy(text: string, opts: LoadOptions = {}): LoadedPolicy 
     }
     if (issues.length > 0) fail(file, issues);
   }
-  return { document, version: `sha256:${sha256Hex(canonicalJson(document)).slice(0, 16)}`, file };
+  return { document, version: `sha256:${sha256Hex(canonicalJson(document)).slice(0, 16)}`, file, text };
 }
 
 export function loadPolicyFile(path: string, opts: Omit<LoadOptions, 'file'> = {}): LoadedPolicy {

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { sealEntry, GENESIS_HASH, type AuditInput, type AuditRow } from '../audit/entry.js';
 import type { Signer } from '../audit/signer.js';
 import { checkpointText } from '../audit/verify.js';
@@ -30,12 +30,32 @@ const empty = (): Pending => ({ audit: [], actions: new Map(), budgets: new Map(
 // SQLite allows 32,766 bound variables per statement; stay well under on both dialects.
 const CHUNK = 500;
 
-async function insertChunked<T extends keyof Database>(trx: Transaction<Database>, table: T, rows: readonly object[], conflict?: (b: never) => never): Promise<void> {
+async function insertChunked<T extends keyof Database>(trx: Kysely<Database>, table: T, rows: readonly object[], conflict?: (b: never) => never): Promise<void> {
   for (let i = 0; i < rows.length; i += CHUNK) {
     let q = trx.insertInto(table).values(rows.slice(i, i + CHUNK) as never);
     if (conflict) q = q.onConflict(conflict as never);
     await q.execute();
   }
+}
+
+/**
+ * A write transaction. On SQLite it starts with BEGIN IMMEDIATE: another process (the CLI) may
+ * write too, and a deferred transaction that upgrades after someone else committed fails at
+ * once with SQLITE_BUSY_SNAPSHOT instead of waiting its turn.
+ */
+export async function inTransaction<T>(store: Store, body: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  if (store.dialect === 'postgres') return store.db.transaction().execute(body);
+  return store.db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      const out = await body(conn);
+      await sql`commit`.execute(conn);
+      return out;
+    } catch (e) {
+      await sql`rollback`.execute(conn).catch(() => {});
+      throw e;
+    }
+  });
 }
 
 /**
@@ -107,9 +127,8 @@ export class GroupCommitWriter {
   }
 
   private async commit(b: Pending): Promise<void> {
-    const db: Kysely<Database> = this.store.db;
     const pg = this.store.dialect === 'postgres';
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(this.store, async (trx) => {
       const rows: AuditRow[] = [];
       const heads = new Map<string, { seq: number; hash: string }>();
       if (b.audit.length > 0) {

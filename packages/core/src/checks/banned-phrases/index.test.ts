@@ -24,11 +24,20 @@ describe('compact', () => {
     expect(compact('ΌΣΟΣ').text).toBe(compact('όσος').text);
   });
 
+  it('grows its buffers when compatibility forms expand', () => {
+    const s = 'x\uFDFA'.repeat(50); // one code point that decomposes to 18
+    const c = compact(s);
+    expect(c.text).toBe(compact(s.normalize('NFKD')).text);
+    expect(c.text.length).toBeGreaterThan(s.length * 5);
+    expect(c.starts.length).toBe(c.text.length);
+    expect(c.ends[c.ends.length - 1]).toBe(s.length);
+  });
+
   it('maps each folded unit back to its original UTF-16 range, marks included', () => {
     const c = compact('a\u0301 ﬁ\u{1D400}');
     expect(c.text).toBe('afia');
-    expect(c.starts).toEqual([0, 3, 3, 4]);
-    expect(c.ends).toEqual([2, 4, 4, 6]);
+    expect(Array.from(c.starts)).toEqual([0, 3, 3, 4]);
+    expect(Array.from(c.ends)).toEqual([2, 4, 4, 6]);
   });
 });
 

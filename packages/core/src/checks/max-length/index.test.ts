@@ -49,6 +49,27 @@ describe('countLength', () => {
     expect(countLength('x', '\u00A9 2025')).toBe(6); // bare (c) keeps weight 1
   });
 
+  it('counts emoji sequences as Intl.Segmenter groups them', () => {
+    const emoji = [
+      FAMILY, '\u2764\uFE0F', '\u{1F3F3}\uFE0F\u200D\u{1F308}', '\u{1F9D1}\u{1F3FD}\u200D\u{1F4BB}',
+      '\u{1F441}\uFE0F\u200D\u{1F5E8}\uFE0F', '\u{1F3F4}\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}',
+      '#\uFE0F\u20E3', '*\u20E3', '\u{1F1FA}\u{1F1F8}', '\u263A', '\u{1F44B}\u{1F3FF}', '\u00A9\uFE0F',
+    ];
+    const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
+    const text = emoji.join(' and ') + ' \u{1F1EB}\u{1F1F7}\u{1F1E9}';
+    let expected = 0;
+    for (const { segment } of segmenter.segment(text)) {
+      expected += /[\p{Extended_Pictographic}\p{Regional_Indicator}\u20E3]/u.test(segment) ? 2 : 1;
+    }
+    expect(countLength('x', text)).toBe(expected);
+    for (const e of emoji) expect(countLength('x', `a${e}b`)).toBe(4);
+  });
+
+  it('does not let a long ZWJ chain pass as one emoji', () => {
+    // Two sequences of 4 (3 joins each, the most a real emoji has) and the ZWJ between them.
+    expect(countLength('x', Array(8).fill('\u{1F600}').join('\u200D'))).toBe(5);
+  });
+
   it('normalises to NFC before counting on x', () => {
     expect(countLength('x', 'e\u0301')).toBe(1);
   });
@@ -166,6 +187,9 @@ describe('max_length options and failures', () => {
     const none = run({}, { text: 'hi' });
     expect(none).toMatchObject({ passed: false, score: 0 });
     expect(none.findings[0]?.message).toBe('no platform: param "platform" is missing and no max set');
+    expect(run({}, { platform: ' ', text: 'hi' }).findings[0]?.message).toBe(
+      'no platform: param "platform" is empty and no max set',
+    );
   });
 
   it('fails when the text is missing or not a string', () => {

@@ -37,16 +37,18 @@ export const maxLengthOptions = z
       const key = platformKey(name);
       const other = keys.get(key);
       if (other !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['limits', name], message: `"${name}" and "${other}" name the same platform; keep one` });
+        const message = `"${name}" and "${other}" name the same platform; keep one`;
+        ctx.addIssue({ code: 'custom', path: ['limits', name], message });
       }
       keys.set(key, name);
     }
     // A typo in a fixed platform would otherwise fail every post, or silently fall back to max.
-    if (o.platform !== undefined && resolvePlatform(o.platform) === undefined && !keys.has(platformKey(o.platform))) {
+    const fixed = o.platform;
+    if (fixed !== undefined && resolvePlatform(fixed) === undefined && !keys.has(platformKey(fixed))) {
       ctx.addIssue({
         code: 'custom',
         path: ['platform'],
-        message: `unknown platform "${o.platform}"; use one of ${KNOWN_PLATFORMS}, or give its limit under limits`,
+        message: `unknown platform "${fixed}"; use one of ${KNOWN_PLATFORMS}, or give its limit under limits`,
       });
     }
   });
@@ -72,6 +74,7 @@ function checkText(rule: LengthRule, field: string, text: string, findings: Find
 
 function problem(value: JsonObject[string] | undefined): string {
   if (value === undefined) return 'is missing';
+  if (typeof value === 'string') return 'is empty';
   return `must be a string, not ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`;
 }
 
@@ -111,12 +114,14 @@ export const maxLength = defineCheck({
         if (rule === undefined && typeof named === 'string' && named.trim() !== '') {
           rule = rules.get(platformKey(named)) ?? fallback;
           if (rule === undefined) {
-            return fail(0, [{ message: `unknown platform "${named}" and no max set; known: ${KNOWN_PLATFORMS}`, field: platformField, match: named }]);
+            const message = `unknown platform "${named}" and no max set; known: ${KNOWN_PLATFORMS}`;
+            return fail(0, [{ message, field: platformField }]);
           }
         }
         rule ??= fallback;
         if (rule === undefined) {
-          return fail(0, [{ message: `no platform: param "${platformField}" ${problem(named)} and no max set`, field: platformField }]);
+          const message = `no platform: param "${platformField}" ${problem(named)} and no max set`;
+          return fail(0, [{ message, field: platformField }]);
         }
 
         const text = params[field];
@@ -133,7 +138,8 @@ export const maxLength = defineCheck({
           }
         }
         if (findings.length > 0) return fail(score, findings);
-        return { passed: true, score: 1, reason: `within the ${rule.name || 'configured'} limit of ${rule.limit} ${rule.unit}`, findings };
+        const reason = `within the ${rule.name || 'configured'} limit of ${rule.limit} ${rule.unit}`;
+        return { passed: true, score: 1, reason, findings };
       },
     };
   },

@@ -17,7 +17,8 @@ export const outbox = defineConnector({
       await ctx.write({
         outbox: { id, action_id: req.actionId, agent_id: req.agentId, connector: 'outbox', payload: canonicalJson({ type: req.type, params: req.params }), created_at: ctx.clock.now() },
       });
-      return { result: { outboxId: id, delivered: false, note: 'recorded in the outbox sandbox' }, costMicroUsd: 0 };
+      // No cost reported: the estimate is charged, so budgets behave in the sandbox as they will live.
+      return { result: { outboxId: id, delivered: false, note: 'recorded in the outbox sandbox' } };
     },
   }),
 });

@@ -1,0 +1,2 @@
+export { buildServer, type ServerOptions } from './app.js';
+export { openApiDocument } from './openapi.js';

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { auditPage, formatMicroUsd, type Bridle } from '@bridle/core';
+import { defineRoute, type RouteDef } from '../route.js';
+import { actionView, actionViewSchema, approveBody, auditQuery, idParam, killBody, rejectBody } from '../schemas.js';
+
+const operator = (p: { kind: string; operator?: string }) => (p.kind === 'admin' ? (p.operator ?? 'admin') : 'admin');
+
+/** Operator endpoints: approvals, the kill switch, agents, and the audit log. */
+export function operatorRoutes(bridle: Bridle): RouteDef[] {
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/v1/approvals',
+      summary: 'Actions awaiting approval, oldest first.',
+      tags: ['approvals'],
+      auth: 'admin',
+      response: z.object({ items: z.array(actionViewSchema) }),
+      async handler() {
+        const r = await bridle.list({ status: 'awaiting_approval', limit: 500 });
+        return { items: r.items.reverse().map(actionView) };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/approvals/:id/approve',
+      summary: 'Approve a waiting action; in execute mode it runs now, exactly once. Pass paramsHash to bind the approval to what you reviewed.',
+      tags: ['approvals'],
+      auth: 'admin',
+      params: idParam,
+      body: approveBody.optional(),
+      response: actionViewSchema,
+      async handler({ params, body, principal }) {
+        const rec = await bridle.approve(params.id, { operator: operator(principal), ...(body?.paramsHash ? { paramsHash: body.paramsHash } : {}), ...(body?.reason ? { reason: body.reason } : {}) });
+        return actionView(rec);
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/approvals/:id/reject',
+      summary: 'Reject a waiting action; its budget reservation is released.',
+      tags: ['approvals'],
+      auth: 'admin',
+      params: idParam,
+      body: rejectBody.optional(),
+      response: actionViewSchema,
+      async handler({ params, body, principal }) {
+        return actionView(await bridle.reject(params.id, { operator: operator(principal), ...(body?.reason ? { reason: body.reason } : {}) }));
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/agents',
+      summary: 'Agents in the running policy, with kill-switch state and today’s spend.',
+      tags: ['agents'],
+      auth: 'admin',
+      async handler() {
+        const items = [];
+        for (const [id, a] of bridle.policy.agents) {
+          const s = bridle.agentState(id);
+          items.push({ id, mode: a.doc.mode, killed: s.killed, killReason: s.reason, dailyCapMicroUsd: a.dailyCapMicro, dailyCap: a.dailyCapMicro === null ? null : formatMicroUsd(a.dailyCapMicro), ratePerMinute: a.doc.rate?.per_minute ?? null });
+        }
+        return { items, policyVersion: bridle.policy.version };
+      },
+    }),
+    ...(['kill', 'resume'] as const).map((verb) =>
+      defineRoute({
+        method: 'POST',
+        url: `/v1/agents/:id/${verb}`,
+        summary: verb === 'kill' ? 'Stop an agent: every new action of it is blocked until resumed.' : 'Lift an agent’s kill switch.',
+        tags: ['agents'],
+        auth: 'admin',
+        params: idParam,
+        body: killBody.optional(),
+        async handler({ params, body, principal }) {
+          await bridle.setKilled(params.id, verb === 'kill', { actor: { type: 'operator', id: operator(principal) }, ...(body?.reason ? { reason: body.reason } : {}) });
+          return { id: params.id, ...bridle.agentState(params.id) };
+        },
+      }),
+    ),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/audit',
+      summary: 'Audit entries, newest first, keyset-paginated. Agents see only their own chain.',
+      tags: ['audit'],
+      auth: 'any',
+      query: auditQuery,
+      async handler({ query, principal }) {
+        const agentId = principal.kind === 'agent' ? principal.agentId : query.agent;
+        const r = await auditPage(bridle.store, { ...(agentId ? { agentId } : {}), ...(query.action ? { actionId: query.action } : {}), ...(query.after ? { after: query.after } : {}), limit: query.limit });
+        return { items: r.items.map((i) => ({ id: i.id, agentId: i.agent_id, seq: i.seq, actionId: i.action_id, kind: i.kind, ts: new Date(i.ts).toISOString(), hash: i.hash, prevHash: i.prev_hash, entry: i.entry })), next: r.next };
+      },
+    }),
+  ];
+}

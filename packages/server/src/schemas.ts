@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import type { ActionRecord } from '@bridle/core';
+
+function depth(v: unknown, d = 0): number {
+  if (d > 32 || v === null || typeof v !== 'object') return d;
+  let max = d;
+  for (const x of Object.values(v as object)) max = Math.max(max, depth(x, d + 1));
+  return max;
+}
+
+/** Action parameters: any JSON object, nested at most 32 deep (hashing recurses over it). */
+const params = z
+  .record(z.string(), z.unknown())
+  .refine((p) => depth(p) <= 32, { message: 'params may be nested at most 32 levels deep' })
+  .describe('The action parameters, e.g. { "platform": "x", "text": "…" } for social.post');
+
+export const submitBody = z
+  .object({
+    type: z.string().min(1).max(128).describe('Action type, as named under actions: in bridle.yaml'),
+    params,
+    mode: z.enum(['execute', 'authorize']).optional().describe('execute (default): Bridle runs the connector. authorize: you run it and POST /report'),
+    idempotencyKey: z.string().min(1).max(255).optional().describe('Retries with the same key return the first decision; also accepted as the Idempotency-Key header'),
+    estimatedCostMicroUsd: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional().describe('Your cost estimate in micro-USD, reserved against the budget'),
+    rationale: z.string().max(4000).optional().describe('Why the agent wants this; shown to approvers'),
+    waitMs: z.number().int().min(0).max(60_000).optional().describe('If the action needs approval, wait up to this long for the decision before answering'),
+  })
+  .strict();
+
+export const reportBody = z
+  .object({
+    outcome: z.enum(['succeeded', 'failed']),
+    costMicroUsd: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+    result: z.unknown().optional(),
+    error: z.string().max(4000).optional(),
+  })
+  .strict();
+
+export const approveBody = z
+  .object({
+    paramsHash: z.string().max(128).optional().describe('Hash of the parameters you reviewed; the approval is refused if they changed'),
+    reason: z.string().max(2000).optional(),
+  })
+  .strict();
+
+export const rejectBody = z.object({ reason: z.string().max(2000).optional() }).strict();
+export const killBody = z.object({ reason: z.string().max(2000).optional() }).strict();
+
+export const waitQuery = z.object({ timeoutMs: z.coerce.number().int().min(0).max(60_000).default(30_000) }).strict();
+
+export const listQuery = z
+  .object({
+    agent: z.string().max(128).optional(),
+    status: z.string().max(32).optional(),
+    type: z.string().max(128).optional(),
+    after: z.string().max(64).optional().describe('Cursor: the `next` value of the previous page'),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+  })
+  .strict();
+
+export const auditQuery = z
+  .object({
+    agent: z.string().max(128).optional(),
+    action: z.string().max(64).optional(),
+    after: z.string().max(64).optional().describe('Cursor: the `next` value of the previous page'),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+
+export const idParam = z.object({ id: z.string().min(1).max(128) }).strict();
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** The public shape of an action. */
+export function actionView(r: ActionRecord) {
+  return {
+    id: r.id,
+    agentId: r.agentId,
+    type: r.type,
+    mode: r.mode,
+    status: r.status,
+    params: r.params,
+    paramsHash: r.paramsHash,
+    idempotencyKey: r.idempotencyKey,
+    rationale: r.rationale,
+    policyVersion: r.policyVersion,
+    estimatedCostMicroUsd: r.estimateMicroUsd,
+    costMicroUsd: r.costMicroUsd,
+    decision: r.decision,
+    result: r.result,
+    error: r.error,
+    decidedBy: r.decidedBy,
+    createdAt: iso(r.createdAt),
+    updatedAt: iso(r.updatedAt),
+    finishedAt: iso(r.finishedAt),
+  };
+}
+
+export const actionViewSchema = z.object({
+  id: z.string(),
+  agentId: z.string(),
+  type: z.string(),
+  mode: z.enum(['execute', 'authorize']),
+  status: z.enum(['received', 'blocked', 'awaiting_approval', 'approved', 'rejected', 'expired', 'allowed', 'executing', 'succeeded', 'failed', 'undone']),
+  params: z.record(z.string(), z.unknown()),
+  paramsHash: z.string(),
+  idempotencyKey: z.string().nullable(),
+  rationale: z.string().nullable(),
+  policyVersion: z.string(),
+  estimatedCostMicroUsd: z.number().int(),
+  costMicroUsd: z.number().int().nullable(),
+  decision: z
+    .object({
+      outcome: z.enum(['allow', 'deny', 'needs_approval']),
+      code: z.string(),
+      reason: z.string(),
+      policyVersion: z.string(),
+      checks: z.array(z.object({ name: z.string(), passed: z.boolean(), score: z.number(), reason: z.string(), findings: z.array(z.record(z.string(), z.unknown())) })),
+      guards: z.record(z.string(), z.unknown()),
+      retryAfterMs: z.number().optional(),
+    })
+    .nullable(),
+  result: z.unknown(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  decidedBy: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+
+export const errorSchema = z.object({
+  error: z.object({ code: z.string().describe('Stable BRIDLE_E_… code, see docs/errors.md'), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
+});
