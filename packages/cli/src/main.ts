@@ -6,7 +6,7 @@ import { actionsList, agentsSwitch, approvalsDecide, approvalsList } from './com
 import { policyCheck } from './commands/policy.js';
 import { runDemo } from './demo.js';
 import { fail } from './output.js';
-import { startServer, stopOnSignals } from './serve.js';
+import { startServer, stopOnSignals, watchPolicy } from './serve.js';
 
 type Action = (...args: never[]) => Promise<void> | void;
 
@@ -38,9 +38,11 @@ export function program(): Command {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .action(
       run(async (o: { policy?: string; port?: string; host?: string; dataDir?: string }) => {
-        const policy = loadPolicy(policyPathOf(o));
+        const file = policyPathOf(o);
+        const policy = loadPolicy(file);
         const r = await startServer(o, policy);
         stopOnSignals(r);
+        watchPolicy(r, file, (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`));
         process.stdout.write(`Bridle listening on ${r.url}\n  policy   ${policy.file} (${policy.version})\n  store    ${r.store.dialect}${r.store.dialect === 'sqlite' ? ` in ${r.store.dataDir}` : ''}\n  admin    token in ${r.store.dataDir}/admin-token (or BRIDLE_ADMIN_TOKEN)\n  api      ${r.url}/openapi.json\n`);
       }),
     );

@@ -1,8 +1,8 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, unwatchFile, watchFile, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Bridle, BridleError, type LoadedPolicy, type Store } from '@bridle/core';
 import { buildServer } from '@bridle/server';
-import { adminToken, dataDirOf, openCliStore, type CommonOptions } from './config.js';
+import { adminToken, dataDirOf, loadPolicy, openCliStore, type CommonOptions } from './config.js';
 
 export interface StartOptions extends CommonOptions {
   port?: string | number;
@@ -64,6 +64,34 @@ export async function startServer(o: StartOptions, policy: LoadedPolicy): Promis
       await store.close();
     })());
   return { bridle, app, store, url, adminToken: token, stop };
+}
+
+/**
+ * Hot reload: on a change to the policy file (or SIGHUP) the new policy is validated and swapped
+ * in; a bad one is reported and the running policy stays.
+ */
+export function watchPolicy(r: Running, file: string, log: (line: string) => void): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const reload = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      void r.bridle.reloadPolicy(() => loadPolicy(file), { type: 'operator', id: 'policy-file' }).then((res) => {
+        if (res.ok) {
+          writeFileSync(join(r.store.dataDir, 'running-policy.yaml'), readFileSync(file, 'utf8'), { mode: 0o600 });
+          log(`policy reloaded: ${file} (${res.version})`);
+        } else log(`policy reload REFUSED, still running ${res.version}:\n${res.error}`);
+      });
+    }, 200);
+  };
+  watchFile(file, { interval: 500 }, (cur, prev) => {
+    if (cur.mtimeMs !== prev.mtimeMs) reload();
+  });
+  process.on('SIGHUP', reload);
+  return () => {
+    unwatchFile(file);
+    process.off('SIGHUP', reload);
+    clearTimeout(timer);
+  };
 }
 
 /** Stops cleanly on Ctrl-C or SIGTERM: in-flight requests finish, pending audit is flushed. */

@@ -129,3 +129,28 @@ describe.each(dialects)('pipeline on %s', (dialect) => {
     void running.catch(() => {});
   });
 });
+
+describe('policy reload', () => {
+  it('swaps in a valid policy and keeps the running one when the new one is invalid', async () => {
+    const t = await testStore('sqlite');
+    const bridle = await Bridle.open({ store: t.store, policy: parsePolicy(basePolicy) });
+    try {
+      const v1 = bridle.policy.version;
+      const bad = await bridle.reloadPolicy(() => parsePolicy(basePolicy.replace('daily_usd: 1', 'daily_usd: -1')));
+      expect(bad.ok).toBe(false);
+      expect(bad.error).toMatch(/daily_usd/);
+      expect(bridle.policy.version).toBe(v1);
+      expect(bridle.lastReload?.ok).toBe(false);
+      const good = await bridle.reloadPolicy(() => parsePolicy(basePolicy.replace('daily_usd: 1', 'daily_usd: 2')));
+      expect(good.ok).toBe(true);
+      expect(bridle.policy.version).not.toBe(v1);
+      const a = await bridle.submit({ agentId: 'bot', type: 'social.post', params: { platform: 'x', text: 'after reload' } });
+      expect(a.policyVersion).toBe(good.version);
+      const kinds = (await t.store.db.selectFrom('audit').select('kind').where('agent_id', '=', '_system').orderBy('seq').execute()).map((r) => r.kind);
+      expect(kinds).toEqual(['policy.loaded', 'policy.reload_failed', 'policy.reloaded']);
+    } finally {
+      await bridle.close();
+      await t.cleanup();
+    }
+  });
+});

@@ -96,12 +96,29 @@ export class Bridle {
     return this.current;
   }
 
-  /** Swap in a new policy. The caller has validated it; a bad one never gets here. */
-  async reloadPolicy(loaded: LoadedPolicy, actor: Actor = SYSTEM): Promise<void> {
-    const next = compilePolicy(revalidate(loaded, this.connectors), this.connectors);
+  /** The outcome of the last reload attempt; a failed one left the running policy in place. */
+  lastReload: { ok: boolean; at: number; error?: string } | null = null;
+
+  /**
+   * Swaps in a new policy. `load` parses and validates it; if that throws, the running policy
+   * stays and the error is kept in `lastReload` (and audited) instead of taking Bridle down.
+   */
+  async reloadPolicy(load: () => LoadedPolicy, actor: Actor = SYSTEM): Promise<{ ok: boolean; version: string; error?: string }> {
+    let next: Policy;
+    try {
+      const loaded = load();
+      next = compilePolicy(revalidate(loaded, this.connectors), this.connectors);
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      this.lastReload = { ok: false, at: this.clock.now(), error };
+      await this.audit([{ ...this.entry('_system', null, 'policy.reload_failed', actor), data: { error, kept: this.current.version } }]);
+      return { ok: false, version: this.current.version, error };
+    }
     const previous = this.current.version;
     this.current = next;
-    await this.audit([{ ...this.entry('_system', null, 'policy.reloaded', actor), data: { file: next.file, version: next.version, previous } }]);
+    this.lastReload = { ok: true, at: this.clock.now() };
+    if (next.version !== previous) await this.audit([{ ...this.entry('_system', null, 'policy.reloaded', actor), data: { file: next.file, version: next.version, previous } }]);
+    return { ok: true, version: next.version };
   }
 
   // ── submit ───────────────────────────────────────────────────────────────────────────────

@@ -79,6 +79,18 @@ export function operatorRoutes(bridle: Bridle): RouteDef[] {
     ),
     defineRoute({
       method: 'GET',
+      url: '/v1/policy',
+      summary: 'The running policy’s version and file, and the outcome of the last reload.',
+      tags: ['policy'],
+      auth: 'admin',
+      async handler() {
+        const p = bridle.policy;
+        const r = bridle.lastReload;
+        return { version: p.version, file: p.file, agents: [...p.agents.keys()], actions: [...p.actions.keys()], lastReload: r ? { ...r, at: new Date(r.at).toISOString() } : null };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
       url: '/v1/audit',
       summary: 'Audit entries, newest first, keyset-paginated. Agents see only their own chain.',
       tags: ['audit'],
