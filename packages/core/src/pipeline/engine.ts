@@ -31,6 +31,8 @@ export interface BridleOptions {
 
 const SYSTEM: Actor = { type: 'system', id: 'bridle' };
 const MAX_WAIT_MS = 60_000;
+/** An idempotency claim with no decision after this long belongs to an instance that died. */
+const STALE_CLAIM_MS = 30_000;
 
 /**
  * The door every action goes through. One instance owns a store; all decisions, transitions
@@ -168,11 +170,21 @@ export class Bridle {
       .returning('key')
       .executeTakeFirst();
     if (claimed) return null;
-    for (let i = 0; i < 100; i++) {
+    for (let i = 0; i < 50; i++) {
       await new Promise((r) => setTimeout(r, 100));
       const r = await this.store.db.selectFrom('actions').selectAll().where('agent_id', '=', agentId).where('idempotency_key', '=', key).executeTakeFirst();
       if (r) return fromRow(r);
     }
+    // The owner never recorded a decision: if its claim is old, it died, so take the key over.
+    const now = this.clock.now();
+    const took = await this.store.db
+      .updateTable('idempotency_keys')
+      .set({ created_at: now })
+      .where('agent_id', '=', agentId)
+      .where('key', '=', key)
+      .where('created_at', '<', now - STALE_CLAIM_MS)
+      .executeTakeFirst();
+    if (Number(took.numUpdatedRows) === 1) return null;
     throw new BridleError('BRIDLE_E_IDEMPOTENCY_CONFLICT', `Idempotency key "${key}" is being processed by another instance; retry shortly`);
   }
 
