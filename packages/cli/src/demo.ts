@@ -1,5 +1,6 @@
-import { rmSync } from 'node:fs';
-import { createApiKey, formatMicroUsd, parsePolicy, connectorRegistry } from '@bridle/core';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { BridleError, createApiKey, formatMicroUsd, parsePolicy, connectorRegistry } from '@bridle/core';
 import { startServer, stopOnSignals, type StartOptions } from './serve.js';
 
 /** The demo's policy: a growth agent that auto-publishes within limits, and a draft-mode agent. */
@@ -57,10 +58,25 @@ interface DemoOptions extends StartOptions {
   keep?: boolean;
 }
 
+function assertUnlocked(dataDir: string): void {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(dataDir, 'bridle.lock'), 'utf8').trim());
+    process.kill(pid, 0);
+  } catch {
+    return;
+  }
+  throw new BridleError('BRIDLE_E_DATA_DIR_LOCKED', `A demo is already running from ${dataDir} (process ${pid}). Stop it first, or pass --port and --data-dir for a second one.`, { pid, dataDir });
+}
+
 /** `bridle demo`: a fresh server on the embedded store, keys for the demo agents, and the stream. */
 export async function runDemo(o: DemoOptions): Promise<void> {
   const dataDir = o.dataDir ?? process.env.BRIDLE_DATA_DIR ?? '.bridle/demo';
-  if (!o.keep) rmSync(dataDir, { recursive: true, force: true });
+  // Never wipe a demo that is still running: its lock names a live process.
+  if (!o.keep) {
+    assertUnlocked(dataDir);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
   const policy = parsePolicy(DEMO_POLICY, { file: '(built-in demo policy)', connectors: Object.keys(connectorRegistry) });
   const r = await startServer({ ...o, dataDir }, policy);
   stopOnSignals(r);

@@ -23,7 +23,21 @@ export async function testStore(dialect: 'sqlite' | 'postgres'): Promise<TestSto
   const url = process.env.BRIDLE_TEST_PG_URL;
   const pgSchema = dialect === 'postgres' ? `t_${process.pid}_${Date.now()}_${++n}` : undefined;
   const open = () => openStore({ dataDir, exclusive: dialect === 'sqlite', ...(dialect === 'postgres' ? { databaseUrl: url, pgSchema } : {}) });
-  let store = await open();
+  const dropSchema = async () => {
+    if (!pgSchema) return;
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    await c.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
+    await c.end();
+  };
+  let store: Store;
+  try {
+    store = await open();
+  } catch (e) {
+    await dropSchema().catch(() => {});
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
   return {
     get store() {
       return store;
@@ -36,12 +50,7 @@ export async function testStore(dialect: 'sqlite' | 'postgres'): Promise<TestSto
     },
     async cleanup() {
       await store.close().catch(() => {});
-      if (pgSchema) {
-        const c = new pg.Client({ connectionString: url });
-        await c.connect();
-        await c.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`);
-        await c.end();
-      }
+      await dropSchema();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -12,28 +12,30 @@ interface VerifyOptions extends CommonOptions {
 }
 
 /** Reads an export back: entries in file order, checkpoints newest first. */
-async function fromFile(file: string): Promise<{ entries: VerifiableEntry[]; checkpoints: CheckpointRecord[] }> {
+async function fromFile(file: string): Promise<{ entries: VerifiableEntry[]; checkpoints: CheckpointRecord[]; partial: boolean }> {
   if (!existsSync(file)) throw new BridleError('BRIDLE_E_NOT_FOUND', `No export file at ${file}`);
   const entries: VerifiableEntry[] = [];
   const checkpoints: CheckpointRecord[] = [];
+  let partial = false;
   let n = 0;
   for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
     n++;
     if (!line.trim()) continue;
-    let rec: { type?: string; hash?: string; entry?: Record<string, unknown> } & Partial<CheckpointRecord>;
+    let rec: { type?: string; hash?: string; agentId?: string; entry?: Record<string, unknown> } & Partial<CheckpointRecord>;
     try {
       rec = JSON.parse(line);
     } catch {
       throw new BridleError('BRIDLE_E_AUDIT_BROKEN', `${file}:${n}: not valid JSON`);
     }
-    if (rec.type === 'entry' && rec.entry) {
+    if (rec.type === 'header') partial = typeof rec.agentId === 'string';
+    else if (rec.type === 'entry' && rec.entry) {
       const e = rec.entry;
       entries.push({ agentId: String(e.agentId), seq: Number(e.seq), id: String(e.id), actionId: (e.actionId as string | null) ?? null, ts: Number(e.ts), kind: String(e.kind), prevHash: String(e.prevHash), hash: String(rec.hash), body: canonicalJson(e) });
     } else if (rec.type === 'checkpoint') {
       checkpoints.push(rec as CheckpointRecord);
     }
   }
-  return { entries, checkpoints };
+  return { entries, checkpoints, partial };
 }
 
 export async function auditVerify(o: VerifyOptions): Promise<void> {
@@ -43,8 +45,8 @@ export async function auditVerify(o: VerifyOptions): Promise<void> {
   let report: VerifyReport;
   const t0 = performance.now();
   if (o.file) {
-    const { entries, checkpoints } = await fromFile(o.file);
-    report = await verifyChains(entries, checkpoints, trusted);
+    const { entries, checkpoints, partial } = await fromFile(o.file);
+    report = await verifyChains(entries, checkpoints, trusted, { partial });
   } else {
     const store = await openCliStore(o);
     try {
@@ -54,7 +56,6 @@ export async function auditVerify(o: VerifyOptions): Promise<void> {
     }
   }
   const seconds = (performance.now() - t0) / 1000;
-  if (!trusted) report.warnings.unshift('no trusted public key found (pass --public-key FILE): checkpoint signatures were not authenticated');
   emit(o.json, { ...report, seconds }, () => {
     const lines = report.ok
       ? [`✔ audit log intact: ${report.entries} entries in ${report.chains} chains, ${report.checkpointsChecked} signed checkpoints checked (${seconds.toFixed(2)} s)`]

@@ -56,8 +56,9 @@ export async function* exportAudit(store: Store, opts: { agentId?: string; expor
   for await (const r of auditEntries(store, opts.agentId)) {
     yield `{"type":"entry","hash":${JSON.stringify(r.hash)},"entry":${r.body}}`;
   }
-  if (opts.agentId === undefined) {
-    for await (const c of auditCheckpoints(store)) yield JSON.stringify({ type: 'checkpoint', ...c });
+  // Checkpoints are signed whole, so a one-agent export carries every checkpoint naming that agent.
+  for await (const c of auditCheckpoints(store)) {
+    if (opts.agentId === undefined || opts.agentId in c.heads) yield JSON.stringify({ type: 'checkpoint', ...c });
   }
 }
 

@@ -27,6 +27,12 @@ export interface ConnectorResult {
 /** Something that performs a side effect. The agent never holds its credentials. */
 export interface Connector {
   readonly name: string;
+  /**
+   * True when the connector's only effect is `ctx.write` to Bridle's own store (the outbox).
+   * Its writes then join the decision's transaction: decision and effect are atomic, so there
+   * is never one without the other, and the action needs one commit instead of two.
+   */
+  readonly transactional?: boolean;
   execute(req: ConnectorRequest, ctx: ConnectorContext): Promise<ConnectorResult>;
 }
 

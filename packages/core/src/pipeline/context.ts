@@ -32,6 +32,8 @@ export interface StageContext {
   /** Numbers behind guard decisions, recorded in the decision. */
   guards: JsonObject;
   budgetRow?: BudgetUsageTable;
+  /** When set, connector writes are collected here to join the decision's commit. */
+  deferred?: WriteSet[];
   /** Filled by execute, read by settle. */
   execution?: { ok: boolean; result: JsonValue; error?: { code: string; message: string }; costMicroUsd: number; durationMs: number };
 }

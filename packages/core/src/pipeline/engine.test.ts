@@ -120,6 +120,9 @@ describe.each(dialects)('pipeline on %s', (dialect) => {
     await new Promise((r) => setTimeout(r, 100));
     // Simulate a crash: drop the instance without letting the connector finish.
     await t.reopen();
+    // Shared Postgres only recovers actions idle past every connector timeout (another live
+    // instance may be running them); age it as a dead instance's action would be.
+    if (dialect === 'postgres') await t.store.db.updateTable('actions').set({ updated_at: Date.now() - 10 * 60_000 }).where('status', '=', 'executing').execute();
     await open({ hang }, text);
     const { items } = await bridle.list({ agentId: 'bot', type: 'refund' });
     expect(items[0]!.status).toBe('failed');

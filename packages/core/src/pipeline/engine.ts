@@ -10,6 +10,7 @@ import { hashJson, type JsonObject } from '../json.js';
 import { compilePolicy, type CompiledAction, type CompiledAgent, type Policy } from '../policy/compile.js';
 import type { LoadedPolicy } from '../policy/load.js';
 import type { Store } from '../store/open.js';
+import type { BudgetUsageTable } from '../store/schema.js';
 import { GroupCommitWriter, type WriteSet } from '../store/writer.js';
 import { systemClock, ulidGenerator, type Clock, type IdGenerator } from '../util/clock.js';
 import { runPhases, type Pipeline, type Services, type StageContext } from './context.js';
@@ -49,6 +50,7 @@ export class Bridle {
   private readonly killed = new Map<string, { reason: string | null; actor: string | null }>();
   private readonly services: Services;
   private pgRefresh: NodeJS.Timeout | undefined;
+  private pgRecover: NodeJS.Timeout | undefined;
 
   private constructor(
     readonly store: Store,
@@ -90,6 +92,9 @@ export class Bridle {
       // Other instances may flip a kill switch; pick it up within a second.
       b.pgRefresh = setInterval(() => void b.loadAgentState().catch(() => {}), 1000);
       b.pgRefresh.unref();
+      // Another instance may die mid-connector at any time; sweep for its stale actions.
+      b.pgRecover = setInterval(() => void b.recover().catch(() => {}), 60_000);
+      b.pgRecover.unref();
     }
     return b;
   }
@@ -241,21 +246,50 @@ export class Bridle {
     if (to === 'blocked') rec.finishedAt = rec.updatedAt;
     const execNow = to === 'allowed' && mode === 'execute';
     if (execNow) entries.push(this.move(rec, 'executing', SYSTEM, { connector: action.connector.name }));
+    return this.commitThenRun(rec, entries, ctx.budgetRow, agent, action, execNow);
+  }
+
+  // ── execute and settle ───────────────────────────────────────────────────────────────────
+
+  /**
+   * Makes a decision durable, then (in execute mode) runs the connector (invariant 2). A
+   * transactional connector's writes join the decision's commit instead, so decision and
+   * effect land together or not at all.
+   */
+  private async commitThenRun(rec: ActionRecord, entries: AuditInput[], budgetRow: BudgetUsageTable | undefined, agent: CompiledAgent, action: CompiledAction, execNow: boolean): Promise<ActionRecord> {
+    const reserved = rec.reservedMicroUsd;
+    if (execNow && action.connector.transactional) {
+      const deferred: WriteSet[] = [];
+      const out = await this.runExecution(rec, agent, action, deferred);
+      const sets = [{ audit: [...entries, out.entry], action: toRow(rec), ...budgetOf(out.budgetRow ?? budgetRow) }, ...deferred];
+      try {
+        await Promise.all(sets.map((set) => this.writer.write(set)));
+      } catch (e) {
+        await this.undoBudget(rec, 0, rec.costMicroUsd ?? 0);
+        throw e;
+      }
+      this.emit(rec);
+      return rec;
+    }
     try {
-      // Invariant 2: the decision (and the intent to execute) is durable before any side effect.
-      await this.writer.write({ audit: entries, action: toRow(rec), ...(ctx.budgetRow ? { budget: { ...ctx.budgetRow } } : {}) });
+      await this.writer.write({ audit: entries, action: toRow(rec), ...budgetOf(budgetRow) });
     } catch (e) {
-      if (rec.reservedMicroUsd > 0 && rec.budgetDay) await this.services.ledger.settle(rec.agentId, rec.budgetDay, rec.reservedMicroUsd, 0);
+      await this.undoBudget(rec, reserved, 0);
       throw e;
     }
     this.emit(rec);
     return execNow ? this.execute(rec, agent, action) : rec;
   }
 
-  // ── execute and settle ───────────────────────────────────────────────────────────────────
+  /** Rolls the in-memory ledger back when the commit that recorded a change failed. */
+  private async undoBudget(rec: ActionRecord, reserved: number, spent: number): Promise<void> {
+    if (rec.budgetDay && (reserved > 0 || spent > 0)) await this.services.ledger.settle(rec.agentId, rec.budgetDay, reserved, -spent);
+  }
 
-  private async execute(rec: ActionRecord, agent: CompiledAgent, action: CompiledAction): Promise<ActionRecord> {
+  /** Runs execute → settle, moves the record to its outcome, and returns the outcome's audit entry. */
+  private async runExecution(rec: ActionRecord, agent: CompiledAgent, action: CompiledAction, deferred?: WriteSet[]): Promise<{ entry: AuditInput; budgetRow: BudgetUsageTable | undefined }> {
     const ctx = this.context(agent, action, rec);
+    if (deferred) ctx.deferred = deferred;
     await runPhases(this.pipeline, ['execute', 'settle'], ctx);
     const ex = ctx.execution ?? { ok: false, result: null, error: { code: 'BRIDLE_E_INTERNAL', message: 'no execute stage ran' }, costMicroUsd: 0, durationMs: 0 };
     rec.result = ex.result;
@@ -267,7 +301,12 @@ export class Bridle {
       guards: ctx.guards,
     });
     rec.finishedAt = rec.updatedAt;
-    await this.writer.write({ audit: [entry], action: toRow(rec), ...(ctx.budgetRow ? { budget: { ...ctx.budgetRow } } : {}) });
+    return { entry, budgetRow: ctx.budgetRow };
+  }
+
+  private async execute(rec: ActionRecord, agent: CompiledAgent, action: CompiledAction): Promise<ActionRecord> {
+    const { entry, budgetRow } = await this.runExecution(rec, agent, action);
+    await this.writer.write({ audit: [entry], action: toRow(rec), ...budgetOf(budgetRow) });
     this.emit(rec);
     return rec;
   }
@@ -286,9 +325,7 @@ export class Bridle {
     const { agent, action } = this.compiled(rec);
     const execNow = rec.mode === 'execute';
     if (execNow) entries.push(this.move(rec, 'executing', SYSTEM, { connector: action.connector.name }));
-    await this.writer.write({ audit: entries, action: toRow(rec) });
-    this.emit(rec);
-    return execNow ? this.execute(rec, agent, action) : rec;
+    return this.commitThenRun(rec, entries, undefined, agent, action, execNow);
   }
 
   async reject(id: string, by: { operator: string; reason?: string }): Promise<ActionRecord> {
@@ -471,36 +508,48 @@ export class Bridle {
 
   /**
    * After a crash: an action caught mid-connector may or may not have had its side effect, so
-   * it is marked failed (never re-run); its estimate counts as spent.
+   * it is marked failed (never re-run); its estimate counts as spent. On the embedded store this
+   * process is the only owner, so everything in flight is stale. On shared Postgres another
+   * instance may be running it right now: only actions idle for longer than any connector may
+   * run are touched, each claimed by a conditional update so two instances never both do it.
    */
   private async recover(): Promise<void> {
+    const shared = this.store.dialect === 'postgres';
+    const now = this.clock.now();
+    let longest = 0;
+    for (const a of this.current.actions.values()) longest = Math.max(longest, a.doc.timeout_ms);
+    const claimCutoff = shared ? now - STALE_CLAIM_MS : Infinity;
+    const execCutoff = shared ? now - longest - STALE_CLAIM_MS : Infinity;
+
     // A claim (conditional status update) that crashed before its audit entries were written
     // was never acknowledged: put the action back where its audit trail says it is.
-    const claimed = await this.store.db.selectFrom('actions').select(['id', 'status', 'exec_mode', 'decided_by']).where('status', 'in', ['approved', 'rejected', 'executing']).execute();
+    const claimed = await this.store.db.selectFrom('actions').select(['id', 'status', 'exec_mode', 'decided_by']).where('status', 'in', ['approved', 'rejected', 'executing', 'failed']).where('updated_at', '<', claimCutoff).execute();
     for (const c of claimed) {
       if (c.status === 'executing' && c.exec_mode === 'execute') continue;
       const seen = await this.store.db.selectFrom('audit').select('id').where('action_id', '=', c.id).where('kind', '=', `action.${c.status}`).executeTakeFirst();
       if (seen) continue;
-      const back = c.status === 'executing' ? (c.decided_by ? 'approved' : 'allowed') : 'awaiting_approval';
-      await this.store.db.updateTable('actions').set({ status: back }).where('id', '=', c.id).execute();
+      const back = c.status === 'failed' ? 'executing' : c.status === 'executing' ? (c.decided_by ? 'approved' : 'allowed') : 'awaiting_approval';
+      await this.store.db.updateTable('actions').set({ status: back }).where('id', '=', c.id).where('status', '=', c.status).execute();
     }
-    const stuck = await this.store.db.selectFrom('actions').selectAll().where('status', '=', 'executing').where('exec_mode', '=', 'execute').execute();
+    const stuck = await this.store.db.selectFrom('actions').selectAll().where('status', '=', 'executing').where('exec_mode', '=', 'execute').where('updated_at', '<', execCutoff).execute();
     for (const row of stuck) {
       const rec = fromRow(row);
-      const agent = this.current.agents.get(rec.agentId);
+      const won = await this.store.db.updateTable('actions').set({ status: 'failed', updated_at: now }).where('id', '=', rec.id).where('status', '=', 'executing').executeTakeFirst();
+      if (Number(won.numUpdatedRows) !== 1) continue;
       let budget;
       if (rec.budgetDay && rec.reservedMicroUsd > 0) budget = await this.services.ledger.settle(rec.agentId, rec.budgetDay, rec.reservedMicroUsd, rec.reservedMicroUsd);
       rec.costMicroUsd = rec.reservedMicroUsd;
       rec.reservedMicroUsd = 0;
       rec.error = { code: 'BRIDLE_E_CONNECTOR', message: 'Bridle stopped while the connector was running; the outcome is unknown and the action was not retried' };
-      const entry = this.move(rec, 'failed', SYSTEM, { error: rec.error, recovered: true, agentKnown: !!agent });
+      const entry = this.move(rec, 'failed', SYSTEM, { error: rec.error, recovered: true, agentKnown: this.current.agents.has(rec.agentId) });
       rec.finishedAt = rec.updatedAt;
-      await this.writer.write({ audit: [entry], action: toRow(rec), ...(budget ? { budget: { ...budget } } : {}) });
+      await this.writer.write({ audit: [entry], action: toRow(rec), ...budgetOf(budget) });
     }
   }
 
   async close(): Promise<void> {
     clearInterval(this.pgRefresh);
+    clearInterval(this.pgRecover);
     await this.writer.close();
   }
 
@@ -509,6 +558,9 @@ export class Bridle {
     return this.writer.batches;
   }
 }
+
+/** A ledger snapshot to persist with a write (copied: later changes belong to later writes). */
+const budgetOf = (row: BudgetUsageTable | undefined): { budget?: BudgetUsageTable } => (row ? { budget: { ...row } } : {});
 
 function revalidate(p: LoadedPolicy, connectors: ReadonlyMap<string, Connector>): LoadedPolicy {
   for (const [type, a] of Object.entries(p.document.actions)) {

@@ -47,4 +47,36 @@ describe.runIf(!!process.env.BRIDLE_TEST_PG_URL)('two instances sharing PostgreS
       await t.cleanup();
     }
   });
+
+  it('a starting instance leaves another live instance’s in-flight action alone, and recovers it once it is stale', async () => {
+    const t = await testStore('postgres');
+    const schema = (await t.store.db.selectNoFrom((eb) => eb.fn<string>('current_schema', []).as('s')).executeTakeFirstOrThrow()).s;
+    let release!: () => void;
+    const slow = { name: 'slow', execute: () => new Promise<{ result: null }>((r) => (release = () => r({ result: null }))) };
+    const text = policy.replace('social.post: { estimate_usd: 0 }', 'social.post: { estimate_usd: 0, connector: slow, timeout_ms: 1000 }');
+    const a = await Bridle.open({ store: t.store, policy: parsePolicy(text), connectors: { slow } });
+    const second = await openStore({ databaseUrl: process.env.BRIDLE_TEST_PG_URL, pgSchema: schema, dataDir: t.dataDir });
+    try {
+      const running = a.submit({ agentId: 'bot', type: 'social.post', params: { n: 1 } });
+      await new Promise((r) => setTimeout(r, 100));
+      const b = await Bridle.open({ store: second, policy: parsePolicy(text), connectors: { slow } });
+      const [row] = await t.store.db.selectFrom('actions').selectAll().execute();
+      expect(row!.status).toBe('executing');
+      release();
+      expect((await running).status).toBe('succeeded');
+      await b.close();
+      // A stuck one, idle past every timeout: the next instance to start recovers it exactly once.
+      await t.store.db.updateTable('actions').set({ status: 'executing', updated_at: Date.now() - 10 * 60_000 }).execute();
+      const [c, d] = await Promise.all([openStore({ databaseUrl: process.env.BRIDLE_TEST_PG_URL, pgSchema: schema, dataDir: t.dataDir }), openStore({ databaseUrl: process.env.BRIDLE_TEST_PG_URL, pgSchema: schema, dataDir: t.dataDir })]);
+      const [bc, bd] = await Promise.all([Bridle.open({ store: c, policy: parsePolicy(text), connectors: { slow } }), Bridle.open({ store: d, policy: parsePolicy(text), connectors: { slow } })]);
+      await Promise.all([bc.close(), bd.close(), c.close(), d.close()]);
+      expect((await t.store.db.selectFrom('actions').select('status').executeTakeFirstOrThrow()).status).toBe('failed');
+      const failed = await t.store.db.selectFrom('audit').select('kind').where('kind', '=', 'action.failed').execute();
+      expect(failed).toHaveLength(1);
+    } finally {
+      await a.close();
+      await second.close();
+      await t.cleanup();
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import { BridleError, describeError } from '../errors.js';
 import { budgetDay } from '../guards/budget/ledger.js';
 import { formatMicroUsd } from '../util/money.js';
+import type { WriteSet } from '../store/writer.js';
 import type { Halt, Pipeline, Stage, StageContext } from './context.js';
 import { runChecks } from './run-checks.js';
 import type { CheckReport } from './types.js';
@@ -62,6 +63,11 @@ export const approvalRule: Stage = (ctx) => {
   ctx.needsApproval = ctx.approvalReasons.length > 0;
 };
 
+const deferTo = (list: WriteSet[]) => (set: WriteSet) => {
+  list.push(set);
+  return Promise.resolve();
+};
+
 /** execute: the connector, bounded by the action type's timeout. Never throws: failure is an outcome. */
 export const runConnector: Stage = async (ctx) => {
   const s = ctx.services;
@@ -77,7 +83,7 @@ export const runConnector: Stage = async (ctx) => {
       }, timeoutMs);
     });
     const req = { actionId: ctx.record.id, agentId: ctx.agent.id, type: ctx.action.type, params: ctx.record.params };
-    const out = await Promise.race([ctx.action.connector.execute(req, { signal: ctrl.signal, clock: s.clock, ids: s.ids, write: s.write }), timeout]);
+    const out = await Promise.race([ctx.action.connector.execute(req, { signal: ctrl.signal, clock: s.clock, ids: s.ids, write: ctx.deferred ? deferTo(ctx.deferred) : s.write }), timeout]);
     const cost = out.costMicroUsd;
     ctx.execution = { ok: true, result: out.result, costMicroUsd: Number.isSafeInteger(cost) && cost! >= 0 ? cost! : ctx.record.estimateMicroUsd, durationMs: performance.now() - start };
   } catch (e) {

@@ -69,8 +69,10 @@ export function parsePolicy(text: string, opts: LoadOptions = {}): LoadedPolicy 
       parsed.error.issues.flatMap((issue): PolicyIssue[] => {
         const path = issue.path as PropertyKey[];
         const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+        // An issue about a key itself (an unknown check kind) points at the key, not its value.
+        const atKey = issue.code === 'custom' && (issue.params as { atKey?: boolean } | undefined)?.atKey === true && path.length > 0;
         return keys.map((key) => {
-          const pos = locate(doc, counter, path, key);
+          const pos = atKey ? locate(doc, counter, path.slice(0, -1), String(path[path.length - 1])) : locate(doc, counter, path, key);
           const fieldPath = [...path, ...(key === undefined ? [] : [key])].map(String).join('.');
           let message = issue.message;
           let hint = hintFor(issue);

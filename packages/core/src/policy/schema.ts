@@ -6,9 +6,17 @@ import { closest } from '../util/suggest.js';
 const usd = z
   .number()
   .nonnegative()
-  .refine((n) => Number.isFinite(n) && Math.abs(n * 1e6 - Math.round(n * 1e6)) < 1e-6, {
-    message: 'at most 6 decimal places (Bridle counts money in micro-USD)',
-  });
+  .max(1e9, { message: 'at most 1,000,000,000 USD' })
+  .refine(hasAtMostSixDecimals, { message: 'at most 6 decimal places (Bridle counts money in micro-USD)' });
+
+/** Decided on the number's shortest decimal form, which float arithmetic on n·1e6 cannot do exactly. */
+function hasAtMostSixDecimals(n: number): boolean {
+  if (!Number.isFinite(n)) return false;
+  const text = String(n);
+  const exp = /e-(\d+)$/.exec(text);
+  if (exp) return Number(exp[1]) + (text.split('e')[0]!.split('.')[1]?.length ?? 0) <= 6;
+  return (text.split('.')[1]?.length ?? 0) <= 6;
+}
 
 const name = (what: string) =>
   z
@@ -47,7 +55,7 @@ const checkItem = z.unknown().transform((raw, ctx): CheckSpec => {
   const [kind, value] = Object.entries(raw)[0]!;
   if (!(kind in checkRegistry)) {
     const hint = closest(kind, checkKinds);
-    ctx.addIssue({ code: 'custom', path: [kind], message: `unknown check "${kind}"${hint ? `; did you mean "${hint}"?` : ''} (known: ${checkKinds.join(', ')})` });
+    ctx.addIssue({ code: 'custom', path: [kind], params: { atKey: true }, message: `unknown check "${kind}"${hint ? `; did you mean "${hint}"?` : ''} (known: ${checkKinds.join(', ')})` });
     return z.NEVER;
   }
   const body = value ?? {};

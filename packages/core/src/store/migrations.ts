@@ -1,4 +1,8 @@
-import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+
+interface Migration {
+  up(db: Kysely<unknown>): Promise<void>;
+}
 
 /**
  * Migrations are written once with Kysely's schema builder and run unchanged on SQLite and
@@ -111,6 +115,24 @@ const migrations: Record<string, Migration> = {
   },
 };
 
-export const migrationProvider: MigrationProvider = {
-  getMigrations: async () => migrations,
-};
+/**
+ * Applies pending migrations in one transaction. Hand-rolled rather than Kysely's Migrator,
+ * which finds its own tables by introspecting every schema in the database and fails when
+ * another schema is dropped meanwhile (seen with parallel test runs sharing one Postgres).
+ * An advisory lock makes instances that start together take turns.
+ */
+export async function migrate(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): Promise<string[]> {
+  await sql`create table if not exists bridle_migrations (name text primary key, applied_at bigint not null)`.execute(db);
+  return db.transaction().execute(async (trx) => {
+    if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(7263541)`.execute(trx);
+    const done = new Set((await sql<{ name: string }>`select name from bridle_migrations`.execute(trx)).rows.map((r) => r.name));
+    const applied: string[] = [];
+    for (const name of Object.keys(migrations).sort()) {
+      if (done.has(name)) continue;
+      await migrations[name]!.up(trx);
+      await sql`insert into bridle_migrations (name, applied_at) values (${name}, ${Date.now()})`.execute(trx);
+      applied.push(name);
+    }
+    return applied;
+  });
+}

@@ -1,10 +1,10 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { BridleError, describeError } from '../errors.js';
-import { migrationProvider } from './migrations.js';
+import { migrate } from './migrations.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -12,6 +12,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Store {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
+  /** The SQLite handle, for the group-commit writer's prepared statements (hot path). */
+  readonly sqlite?: SqliteDatabase.Database;
   /** Where local files (signing key, admin token) live; also the SQLite file's folder. */
   readonly dataDir: string;
   close(): Promise<void>;
@@ -73,6 +75,7 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   let db: Kysely<Database>;
   let dialect: Dialect;
+  let sqliteHandle: SqliteDatabase.Database | undefined;
   let unlock = () => {};
   if (isPostgresUrl(opts.databaseUrl)) {
     dialect = 'postgres';
@@ -96,6 +99,7 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
       sqlite.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
       sqlite.pragma('busy_timeout = 5000');
       sqlite.pragma('foreign_keys = ON');
+      sqliteHandle = sqlite;
       db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
     } catch (e) {
       unlock();
@@ -104,20 +108,17 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
   }
   try {
     if (opts.pgSchema) await db.schema.createSchema(opts.pgSchema).ifNotExists().execute();
-    const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
-    if (error) {
-      const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-      throw new BridleError('BRIDLE_E_STORE', `Migration ${failed ?? ''} failed: ${describeError(error)}`);
-    }
+    await migrate(db as Kysely<unknown>, dialect);
   } catch (e) {
     await db.destroy().catch(() => {});
     unlock();
     if (e instanceof BridleError) throw e;
-    throw new BridleError('BRIDLE_E_STORE', `Cannot open the ${dialect} store: ${describeError(e)}`);
+    throw new BridleError('BRIDLE_E_STORE', `Cannot open or migrate the ${dialect} store: ${describeError(e)}`);
   }
   return {
     db,
     dialect,
+    ...(sqliteHandle ? { sqlite: sqliteHandle } : {}),
     dataDir,
     async close() {
       await db.destroy();

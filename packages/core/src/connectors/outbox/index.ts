@@ -12,6 +12,7 @@ export const outbox = defineConnector({
   options: z.object({}).strict(),
   create: () => ({
     name: 'outbox',
+    transactional: true,
     async execute(req, ctx) {
       const id = ctx.ids.next('out');
       await ctx.write({

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { BridleError, describeError } from '../../errors.js';
 import type { Store } from '../../store/open.js';
 import type { BudgetUsageTable } from '../../store/schema.js';
 
@@ -58,6 +59,16 @@ export async function memoryLedger(store: Store): Promise<BudgetLedger> {
  */
 export function postgresLedger(store: Store): BudgetLedger {
   const db = store.db;
+  // A guard whose state store is unreachable denies: the error is a BRIDLE_E_STORE, never a raw driver error.
+  const guarded =
+    <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
+    async (...a: A): Promise<R> => {
+      try {
+        return await fn(...a);
+      } catch (e) {
+        throw new BridleError('BRIDLE_E_STORE', `Budget store unreachable: ${describeError(e)}`);
+      }
+    };
   const ensure = (agentId: string, day: string) =>
     db.insertInto('budget_usage').values({ agent_id: agentId, day, spent_micro: 0, reserved_micro: 0 }).onConflict((oc) => oc.columns(['agent_id', 'day']).doNothing()).execute();
   const usage = async (agentId: string, day: string): Promise<Usage> => {
@@ -65,8 +76,8 @@ export function postgresLedger(store: Store): BudgetLedger {
     return { spentMicro: r?.spent_micro ?? 0, reservedMicro: r?.reserved_micro ?? 0 };
   };
   return {
-    usage,
-    async reserve(agentId, day, amount, cap) {
+    usage: guarded(usage),
+    reserve: guarded(async (agentId: string, day: string, amount: number, cap: number | null): Promise<ReserveResult> => {
       await ensure(agentId, day);
       let q = db
         .updateTable('budget_usage')
@@ -77,8 +88,8 @@ export function postgresLedger(store: Store): BudgetLedger {
       const r = await q.returning(['spent_micro', 'reserved_micro']).executeTakeFirst();
       if (!r) return { ok: false, ...(await usage(agentId, day)) };
       return { ok: true, spentMicro: r.spent_micro, reservedMicro: r.reserved_micro };
-    },
-    async settle(agentId, day, reserved, actual) {
+    }),
+    settle: guarded(async (agentId: string, day: string, reserved: number, actual: number): Promise<BudgetUsageTable | undefined> => {
       await db
         .updateTable('budget_usage')
         .set({ reserved_micro: sql`greatest(0, reserved_micro - ${reserved})`, spent_micro: sql`spent_micro + ${actual}` })
@@ -86,7 +97,7 @@ export function postgresLedger(store: Store): BudgetLedger {
         .where('day', '=', day)
         .execute();
       return undefined;
-    },
+    }),
   };
 }
 

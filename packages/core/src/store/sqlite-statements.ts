@@ -1,0 +1,65 @@
+import type SqliteDatabase from 'better-sqlite3';
+import type { AuditInput, AuditRow } from '../audit/entry.js';
+import type { ActionsTable, BudgetUsageTable, CheckpointsTable, IdempotencyTable, OutboxTable } from './schema.js';
+import { ACTION_UPDATE_COLUMNS } from './writer.js';
+
+type Head = { seq: number; hash: string };
+
+interface Batch {
+  audit: AuditInput[];
+  actions: Map<string, ActionsTable>;
+  budgets: Map<string, BudgetUsageTable>;
+  outbox: OutboxTable[];
+  idem: IdempotencyTable[];
+}
+
+export interface SqliteStatements {
+  commit(b: Batch, checkpoint: (heads: Map<string, Head>, chains: Iterable<string>) => CheckpointsTable, seal: (a: readonly AuditInput[], heads: Map<string, Head>) => AuditRow[]): void;
+}
+
+const ACTION_COLUMNS = ['id', 'agent_id', 'type', 'exec_mode', 'status', 'params', 'params_hash', 'idempotency_key', 'rationale', 'policy_version', 'estimate_micro', 'reserved_micro', 'budget_day', 'cost_micro', 'decision', 'result', 'error', 'decided_by', 'created_at', 'updated_at', 'finished_at'] as const;
+
+/**
+ * The embedded store's write path: the same tables and rows as the Kysely path, through
+ * statements prepared once, in one synchronous BEGIN IMMEDIATE transaction per batch.
+ */
+export function sqliteStatements(db: SqliteDatabase.Database): SqliteStatements {
+  const audit = db.prepare('INSERT INTO audit (agent_id, seq, id, action_id, ts, kind, prev_hash, hash, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const getHead = db.prepare('SELECT seq, hash FROM chain_heads WHERE agent_id = ?');
+  const putHead = db.prepare('INSERT INTO chain_heads (agent_id, seq, hash) VALUES (?, ?, ?) ON CONFLICT (agent_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash');
+  const checkpoint = db.prepare('INSERT INTO checkpoints (id, ts, heads, key_id, signature) VALUES (?, ?, ?, ?, ?)');
+  const action = db.prepare(
+    `INSERT INTO actions (${ACTION_COLUMNS.join(', ')}) VALUES (${ACTION_COLUMNS.map(() => '?').join(', ')}) ` +
+      `ON CONFLICT (id) DO UPDATE SET ${ACTION_UPDATE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`,
+  );
+  const budget = db.prepare('INSERT INTO budget_usage (agent_id, day, spent_micro, reserved_micro) VALUES (?, ?, ?, ?) ON CONFLICT (agent_id, day) DO UPDATE SET spent_micro = excluded.spent_micro, reserved_micro = excluded.reserved_micro');
+  const outbox = db.prepare('INSERT INTO outbox (id, action_id, agent_id, connector, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+  const idem = db.prepare('INSERT INTO idempotency_keys (agent_id, key, action_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (agent_id, key) DO NOTHING');
+
+  const run = db.transaction((b: Batch, cp: Parameters<SqliteStatements['commit']>[1], seal: Parameters<SqliteStatements['commit']>[2]) => {
+    if (b.audit.length > 0) {
+      const heads = new Map<string, Head>();
+      for (const a of b.audit) {
+        if (heads.has(a.agentId)) continue;
+        const h = getHead.get(a.agentId) as Head | undefined;
+        if (h) heads.set(a.agentId, h);
+      }
+      const chains = [...new Set(b.audit.map((a) => a.agentId))];
+      for (const r of seal(b.audit, heads)) audit.run(r.agent_id, r.seq, r.id, r.action_id, r.ts, r.kind, r.prev_hash, r.hash, r.body);
+      for (const c of chains) {
+        const h = heads.get(c)!;
+        putHead.run(c, h.seq, h.hash);
+      }
+      const c = cp(heads, chains);
+      checkpoint.run(c.id, c.ts, c.heads, c.key_id, c.signature);
+    }
+    for (const r of b.actions.values()) action.run(ACTION_COLUMNS.map((c) => r[c]));
+    for (const r of b.budgets.values()) budget.run(r.agent_id, r.day, r.spent_micro, r.reserved_micro);
+    for (const r of b.outbox) outbox.run(r.id, r.action_id, r.agent_id, r.connector, r.payload, r.created_at);
+    for (const r of b.idem) idem.run(r.agent_id, r.key, r.action_id, r.created_at);
+  });
+
+  return {
+    commit: (b, cp, seal) => run.immediate(b, cp, seal),
+  };
+}
