@@ -9,15 +9,16 @@ export type JsonObject = { [key: string]: JsonValue };
  * dropped. Hashes (audit chain, approval binding, policy version) are taken over this form so
  * that the same value always hashes the same, whatever order its keys were built in.
  * Hand-written because the maintained implementations (canonicalize, json-canonicalize) need
- * Node 22, and this is the hottest function on the audit path.
+ * Node 22, and this is the hottest function on the audit path: quoted keys are cached (they
+ * repeat on every entry) and strings that need no escaping skip JSON.stringify.
  */
 export function canonicalJson(value: unknown): string {
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return value.length < 128 && PLAIN.test(value) ? '"' + value + '"' : JSON.stringify(value);
     case 'number':
       if (!Number.isFinite(value)) throw new TypeError('canonicalJson: non-finite number');
-      return JSON.stringify(value);
+      return '' + value;
     case 'boolean':
       return value ? 'true' : 'false';
     case 'bigint':
@@ -28,27 +29,43 @@ export function canonicalJson(value: unknown): string {
         let out = '[';
         for (let i = 0; i < value.length; i++) {
           if (i > 0) out += ',';
-          const item = value[i];
+          const item: unknown = value[i];
           out += item === undefined ? 'null' : canonicalJson(item);
         }
         return out + ']';
       }
       const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj).sort();
+      const keys = Object.keys(obj);
+      if (keys.length > 1) keys.sort();
       let out = '{';
       let first = true;
-      for (const k of keys) {
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
         const v = obj[k];
         if (v === undefined || typeof v === 'function') continue;
         if (!first) out += ',';
         first = false;
-        out += JSON.stringify(k) + ':' + canonicalJson(v);
+        out += quotedKey(k) + ':' + canonicalJson(v);
       }
       return out + '}';
     }
     default:
       throw new TypeError(`canonicalJson: cannot encode ${typeof value}`);
   }
+}
+
+/** Printable ASCII without `"` or `\`: JSON.stringify would return it unchanged in quotes. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const keyCache = new Map<string, string>();
+
+function quotedKey(k: string): string {
+  let q = keyCache.get(k);
+  if (q === undefined) {
+    q = JSON.stringify(k);
+    // Keys of user params are unbounded; only keep a bounded set.
+    if (keyCache.size < 10_000) keyCache.set(k, q);
+  }
+  return q;
 }
 
 export function sha256Hex(text: string): string {

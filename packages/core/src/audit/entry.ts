@@ -41,8 +41,30 @@ export interface AuditRow {
   body: string;
 }
 
+/**
+ * The canonical body, written as a template: the envelope's keys are fixed and already in
+ * sorted order, so only `actor` and `data` go through the generic encoder. Byte-identical to
+ * `canonicalJson({ ...input, v: 1, seq, prevHash })` (a test holds it to that), with far less
+ * garbage on the hottest path.
+ */
+export function canonicalBody(input: AuditInput, seq: number, prevHash: string): string {
+  return (
+    '{"actionId":' + (input.actionId === null ? 'null' : canonicalJson(input.actionId)) +
+    ',"actor":' + canonicalJson(input.actor) +
+    ',"agentId":' + canonicalJson(input.agentId) +
+    ',"data":' + canonicalJson(input.data) +
+    ',"id":' + canonicalJson(input.id) +
+    ',"kind":' + canonicalJson(input.kind) +
+    ',"policyVersion":' + canonicalJson(input.policyVersion) +
+    ',"prevHash":' + canonicalJson(prevHash) +
+    ',"seq":' + canonicalJson(seq) +
+    ',"ts":' + canonicalJson(input.ts) +
+    ',"v":1}'
+  );
+}
+
 export function sealEntry(input: AuditInput, seq: number, prevHash: string): AuditRow {
-  const body = canonicalJson({ ...input, v: 1, seq, prevHash } satisfies AuditBody);
+  const body = canonicalBody(input, seq, prevHash);
   return {
     agent_id: input.agentId,
     seq,

@@ -9,22 +9,30 @@ function toVerifiable(r: AuditRow): VerifiableEntry {
   return { agentId: r.agent_id, seq: r.seq, id: r.id, actionId: r.action_id, ts: r.ts, kind: r.kind, prevHash: r.prev_hash, hash: r.hash, body: r.body };
 }
 
-/** All entries ordered by chain then position, read in keyset pages so memory stays flat. */
-export async function* auditEntries(store: Store, agentId?: string): AsyncGenerator<AuditRow> {
+/**
+ * All entries ordered by chain then position, read in keyset pages so memory stays flat. The
+ * cursor is a row value, `(agent_id, seq) > (?, ?)`, which both dialects answer with an index
+ * seek; the equivalent OR form made SQLite rescan the index for every page (quadratic verify).
+ */
+export async function* auditPages(store: Store, agentId?: string): AsyncGenerator<AuditRow[]> {
   let after: { agent: string; seq: number } | null = null;
   for (;;) {
     let q = store.db.selectFrom('audit').selectAll().orderBy('agent_id').orderBy('seq').limit(PAGE);
     if (agentId !== undefined) q = q.where('agent_id', '=', agentId);
     if (after) {
       const a = after;
-      q = q.where((eb) => eb.or([eb('agent_id', '>', a.agent), eb.and([eb('agent_id', '=', a.agent), eb('seq', '>', a.seq)])]));
+      q = q.where((eb) => eb(eb.refTuple('agent_id', 'seq'), '>', eb.tuple(a.agent, a.seq)));
     }
     const rows = await q.execute();
-    for (const r of rows) yield r;
+    if (rows.length > 0) yield rows;
     if (rows.length < PAGE) return;
     const last = rows[rows.length - 1]!;
     after = { agent: last.agent_id, seq: last.seq };
   }
+}
+
+export async function* auditEntries(store: Store, agentId?: string): AsyncGenerator<AuditRow> {
+  for await (const page of auditPages(store, agentId)) for (const r of page) yield r;
 }
 
 export async function* auditCheckpoints(store: Store): AsyncGenerator<CheckpointRecord> {
@@ -39,8 +47,9 @@ export async function* auditCheckpoints(store: Store): AsyncGenerator<Checkpoint
   }
 }
 
-async function* verifiable(store: Store): AsyncGenerator<VerifiableEntry> {
-  for await (const r of auditEntries(store)) yield toVerifiable(r);
+/** Pages, not single rows, cross the async boundary: one await per 5,000 entries. */
+async function* verifiable(store: Store): AsyncGenerator<VerifiableEntry[]> {
+  for await (const page of auditPages(store)) yield page.map(toVerifiable);
 }
 
 export function verifyStore(store: Store, trusted: TrustedKeys | null): Promise<VerifyReport> {

@@ -80,7 +80,7 @@ export interface VerifyOptions {
  * it), and an altered, forged or untrusted checkpoint.
  */
 export async function verifyChains(
-  entries: AsyncIterable<VerifiableEntry> | Iterable<VerifiableEntry>,
+  entries: AsyncIterable<VerifiableEntry | VerifiableEntry[]> | Iterable<VerifiableEntry | VerifiableEntry[]>,
   checkpoints: AsyncIterable<CheckpointRecord> | Iterable<CheckpointRecord>,
   trusted: TrustedKeys | null,
   opts: VerifyOptions = {},
@@ -134,7 +134,7 @@ export async function verifyChains(
       reason: lastCovered === 0 ? `no signed checkpoint covers this chain (its ${last} entries were written outside Bridle, or checkpoints were deleted)` : `entries after ${lastCovered} are not covered by any signed checkpoint (appended outside Bridle, or checkpoints deleted)`,
     });
   };
-  for await (const e of entries) {
+  const step = (e: VerifiableEntry): VerifyReport | null => {
     if (e.agentId !== chain) {
       const bad = finishChain();
       if (bad) return bad;
@@ -161,6 +161,19 @@ export async function verifyChains(
     prev = e.hash;
     expectSeq++;
     tails.set(chain, { seq: e.seq, hash: e.hash });
+    return null;
+  };
+  // Sources may yield pages (arrays) so that only one await is paid per page.
+  for await (const item of entries) {
+    if (Array.isArray(item)) {
+      for (const e of item) {
+        const bad = step(e);
+        if (bad) return bad;
+      }
+    } else {
+      const bad = step(item);
+      if (bad) return bad;
+    }
   }
   const bad = finishChain();
   if (bad) return bad;

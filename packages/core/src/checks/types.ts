@@ -33,6 +33,8 @@ export interface CheckInput {
 
 export interface Check {
   readonly name: string;
+  /** True when `run` never returns a promise: it then gets no timer and no abort signal of its own. */
+  readonly sync?: boolean;
   /** May be sync (fast text checks) or async (model calls); the signal aborts on timeout. */
   run(input: CheckInput, signal: AbortSignal): CheckResult | Promise<CheckResult>;
 }

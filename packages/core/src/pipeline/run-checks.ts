@@ -9,34 +9,40 @@ function failed(c: CompiledCheck, error: string, durationMs: number): CheckRepor
   return { name: c.name, onFail: c.onFail, passed: allow, score: allow ? 1 : 0, reason: `check error: ${error}`, findings: [], durationMs, error };
 }
 
+/** Microsecond precision is plenty, and keeps float noise out of every audit entry. */
+const ms = (start: number) => Math.round((performance.now() - start) * 1000) / 1000;
+
 function finish(c: CompiledCheck, r: CheckResult, start: number): CheckReport {
-  const durationMs = performance.now() - start;
+  const durationMs = ms(start);
   if (durationMs > c.timeoutMs) return failed(c, `timed out after ${c.timeoutMs} ms`, durationMs);
   if (!r || typeof r.passed !== 'boolean') return failed(c, 'returned no result', durationMs);
   return { ...r, name: c.name, onFail: c.onFail, durationMs };
 }
 
+/** Handed to synchronous checks: they finish before any timeout could fire. */
+const NEVER_ABORTED = new AbortController().signal;
+
 function runOne(c: CompiledCheck, input: CheckInput): CheckReport | Promise<CheckReport> {
   const start = performance.now();
-  const ctrl = new AbortController();
+  const ctrl = c.check.sync ? null : new AbortController();
   let out: CheckResult | Promise<CheckResult>;
   try {
-    out = c.check.run(input, ctrl.signal);
+    out = c.check.run(input, ctrl ? ctrl.signal : NEVER_ABORTED);
   } catch (e) {
-    return failed(c, describeError(e), performance.now() - start);
+    return failed(c, describeError(e), ms(start));
   }
   if (!(out instanceof Promise)) return finish(c, out, start);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<CheckReport>((resolve) => {
     timer = setTimeout(() => {
-      ctrl.abort();
-      resolve(failed(c, `timed out after ${c.timeoutMs} ms`, performance.now() - start));
+      ctrl?.abort();
+      resolve(failed(c, `timed out after ${c.timeoutMs} ms`, ms(start)));
     }, c.timeoutMs);
   });
   return Promise.race([
     out.then(
       (r) => finish(c, r, start),
-      (e: unknown) => failed(c, describeError(e), performance.now() - start),
+      (e: unknown) => failed(c, describeError(e), ms(start)),
     ),
     timeout,
   ]).finally(() => clearTimeout(timer));

@@ -39,28 +39,31 @@ function encodeTime(ms: number): string {
 }
 
 /**
- * ULID-style ids (48-bit time, then a random part that increments within one millisecond so
- * ids stay strictly ordered even at tens of thousands per millisecond).
+ * ULID-style ids (48-bit time, then an 80-bit random part that increments within one
+ * millisecond so ids stay strictly ordered even at tens of thousands per millisecond). The
+ * random part is kept as base-32 digits and incremented in place: no BigInt on the hot path.
  */
 export function ulidGenerator(clock: Clock = systemClock, random: (n: number) => Buffer = randomBytes): IdGenerator {
   let lastMs = -1;
-  let counter = 0n;
+  let timePart = '';
+  const digits = new Array<number>(16).fill(0);
   return {
     next(prefix: string): string {
       const ms = Math.max(clock.now(), lastMs);
       if (ms !== lastMs) {
         lastMs = ms;
-        counter = BigInt('0x' + random(10).toString('hex')) >> 1n;
+        timePart = encodeTime(ms);
+        const bytes = random(16);
+        // The top digit stays below 16 so a millisecond's increments cannot overflow the part.
+        for (let i = 0; i < 16; i++) digits[i] = bytes[i]! & (i === 0 ? 15 : 31);
       } else {
-        counter += 1n;
+        let i = 15;
+        while (i >= 0 && digits[i] === 31) digits[i--] = 0;
+        if (i >= 0) digits[i]!++;
       }
       let rand = '';
-      let c = counter;
-      for (let i = 0; i < 16; i++) {
-        rand = CROCKFORD[Number(c & 31n)] + rand;
-        c >>= 5n;
-      }
-      return `${prefix}_${encodeTime(ms)}${rand}`;
+      for (let i = 0; i < 16; i++) rand += CROCKFORD[digits[i]!];
+      return `${prefix}_${timePart}${rand}`;
     },
   };
 }

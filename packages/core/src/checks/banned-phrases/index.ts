@@ -74,6 +74,7 @@ export const bannedPhrases = defineCheck({
 
     return {
       name: 'banned_phrases',
+      sync: true,
       run(input): CheckResult {
         const findings: Finding[] = [];
         const hit = new Set<string>();

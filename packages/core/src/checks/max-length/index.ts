@@ -107,6 +107,7 @@ export const maxLength = defineCheck({
 
     return {
       name: 'max_length',
+      sync: true,
       run(input): CheckResult {
         const params = input.params;
         let rule = fixed;
