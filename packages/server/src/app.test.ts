@@ -39,6 +39,14 @@ describe.each(dialects)('HTTP API on %s', (dialect) => {
     ['admin token submitting', () => post('/v1/actions', ADMIN, { type: 'social.post', params: {} }), 403, 'BRIDLE_E_FORBIDDEN'],
     ['wrong content type', () => s.app.inject({ method: 'POST', url: '/v1/actions', headers: { authorization: `Bearer ${s.keys.alpha}`, 'content-type': 'text/plain' }, payload: 'hi' }), 415, 'BRIDLE_E_UNSUPPORTED_MEDIA_TYPE'],
     ['unknown route', () => get('/v1/nope', s.keys.alpha), 404, 'BRIDLE_E_NOT_FOUND'],
+    ['non-numeric limit', () => get('/v1/actions?limit=abc', s.keys.alpha), 400, 'BRIDLE_E_VALIDATION'],
+    ['limit out of range', () => get('/v1/audit?limit=100000', ADMIN), 400, 'BRIDLE_E_VALIDATION'],
+    ['unknown query parameter', () => get('/v1/actions?colour=red', s.keys.alpha), 400, 'BRIDLE_E_VALIDATION'],
+    ['wait longer than a minute', () => get('/v1/actions/act_x/wait?timeoutMs=999999', s.keys.alpha), 400, 'BRIDLE_E_VALIDATION'],
+    ['unknown action id', () => get('/v1/actions/act_does_not_exist', s.keys.alpha), 404, 'BRIDLE_E_ACTION_NOT_FOUND'],
+    ['approving an unknown action', () => post('/v1/approvals/act_nope/approve', ADMIN, {}), 404, 'BRIDLE_E_ACTION_NOT_FOUND'],
+    ['agent key on an operator endpoint', () => get('/v1/approvals', s.keys.alpha), 403, 'BRIDLE_E_FORBIDDEN'],
+    ['report with a bad outcome', () => post('/v1/actions/act_x/report', s.keys.alpha, { outcome: 'maybe' }), 400, 'BRIDLE_E_VALIDATION'],
   ])('refuses %s with a stable code and writes nothing', async (_name, call, status, code) => {
     const r = await call();
     expect(r.statusCode).toBe(status);

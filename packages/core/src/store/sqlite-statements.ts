@@ -1,23 +1,11 @@
 import type SqliteDatabase from 'better-sqlite3';
 import type { AuditInput, AuditRow } from '../audit/entry.js';
-import type { ActionsTable, BudgetUsageTable, CheckpointsTable, IdempotencyTable, OutboxTable } from './schema.js';
-import { ACTION_UPDATE_COLUMNS } from './writer.js';
-
-type Head = { seq: number; hash: string };
-
-interface Batch {
-  audit: AuditInput[];
-  actions: Map<string, ActionsTable>;
-  budgets: Map<string, BudgetUsageTable>;
-  outbox: OutboxTable[];
-  idem: IdempotencyTable[];
-}
+import { ACTION_COLUMNS, ACTION_UPDATE_COLUMNS, type Batch, type Head } from './batch.js';
+import type { CheckpointsTable } from './schema.js';
 
 export interface SqliteStatements {
   commit(b: Batch, checkpoint: (heads: Map<string, Head>, chains: Iterable<string>) => CheckpointsTable, seal: (a: readonly AuditInput[], heads: Map<string, Head>) => AuditRow[]): void;
 }
-
-const ACTION_COLUMNS = ['id', 'agent_id', 'type', 'exec_mode', 'status', 'params', 'params_hash', 'idempotency_key', 'rationale', 'policy_version', 'estimate_micro', 'reserved_micro', 'budget_day', 'cost_micro', 'decision', 'result', 'error', 'decided_by', 'created_at', 'updated_at', 'finished_at'] as const;
 
 /**
  * The embedded store's write path: the same tables and rows as the Kysely path, through

@@ -6,6 +6,7 @@ import { BridleError, describeError } from '../errors.js';
 import type { Clock, IdGenerator } from '../util/clock.js';
 import type { Store } from './open.js';
 import type { ActionsTable, BudgetUsageTable, CheckpointsTable, Database, IdempotencyTable, OutboxTable } from './schema.js';
+import { ACTION_UPDATE_COLUMNS, type Batch, type Head } from './batch.js';
 import { sqliteStatements, type SqliteStatements } from './sqlite-statements.js';
 
 /** Everything one caller needs made durable together. */
@@ -17,18 +18,11 @@ export interface WriteSet {
   idempotency?: IdempotencyTable;
 }
 
-interface Pending {
-  audit: AuditInput[];
-  actions: Map<string, ActionsTable>;
-  budgets: Map<string, BudgetUsageTable>;
-  outbox: OutboxTable[];
-  idem: IdempotencyTable[];
+interface Pending extends Batch {
   waiters: { resolve: () => void; reject: (e: unknown) => void }[];
 }
 
 const empty = (): Pending => ({ audit: [], actions: new Map(), budgets: new Map(), outbox: [], idem: [], waiters: [] });
-
-type Head = { seq: number; hash: string };
 
 /** Assigns each entry its place in its chain, starting from the heads read inside the transaction. */
 function seal(audit: readonly AuditInput[], heads: Map<string, Head>): AuditRow[] {
@@ -189,6 +183,3 @@ export class GroupCommitWriter {
     });
   }
 }
-
-/** Columns an action row's later writes may change. */
-export const ACTION_UPDATE_COLUMNS = ['status', 'params', 'params_hash', 'reserved_micro', 'budget_day', 'cost_micro', 'decision', 'result', 'error', 'decided_by', 'updated_at', 'finished_at'] as const;
