@@ -22,6 +22,7 @@ export const submitBody = z
     idempotencyKey: z.string().min(1).max(255).optional().describe('Retries with the same key return the first decision; also accepted as the Idempotency-Key header'),
     estimatedCostMicroUsd: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional().describe('Your cost estimate in micro-USD, reserved against the budget'),
     rationale: z.string().max(4000).optional().describe('Why the agent wants this; shown to approvers'),
+    revisionOf: z.string().min(1).max(128).optional().describe('After a needs_revision decision: the id of the action this one revises'),
     waitMs: z.number().int().min(0).max(60_000).optional().describe('If the action needs approval, wait up to this long for the decision before answering'),
   })
   .strict();

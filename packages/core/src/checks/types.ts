@@ -23,6 +23,13 @@ export interface CheckResult {
   score: number;
   reason: string;
   findings: Finding[];
+  /**
+   * The parameters with every finding made harmless (e.g. PII replaced by `[EMAIL]`), for checks
+   * that can fix what they find. With `on_fail: redact` the action continues with these.
+   */
+  redacted?: JsonObject;
+  /** What a category-level detector thinks this is (e.g. `email`, `aws_access_key`), for `bridle scan`. */
+  category?: string;
 }
 
 export interface CheckInput {

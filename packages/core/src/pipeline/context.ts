@@ -5,7 +5,7 @@ import type { CompiledAction, CompiledAgent } from '../policy/compile.js';
 import type { BudgetUsageTable } from '../store/schema.js';
 import type { WriteSet } from '../store/writer.js';
 import type { Clock, IdGenerator } from '../util/clock.js';
-import type { ActionRecord, CheckReport, DecisionCode } from './types.js';
+import type { ActionRecord, CheckReport, Decision, DecisionCode } from './types.js';
 
 export const PHASES = ['admit', 'verify', 'guard', 'approve', 'execute', 'settle'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -31,6 +31,13 @@ export interface StageContext {
   needsApproval: boolean;
   /** Numbers behind guard decisions, recorded in the decision. */
   guards: JsonObject;
+  /** 0 for a first submission, n for the n-th revision after `needs_revision`. */
+  revision: number;
+  maxRetries: number;
+  feedback?: Decision['feedback'];
+  /** Checks that redacted the parameters, with what they found (masked); the original's hash. */
+  redactions: { check: string; findings: CheckReport['findings'] }[];
+  redactedFrom?: string;
   budgetRow?: BudgetUsageTable;
   /** When set, connector writes are collected here to join the decision's commit. */
   deferred?: WriteSet[];

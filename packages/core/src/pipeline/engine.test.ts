@@ -5,6 +5,7 @@ import { basePolicy, dialects, testStore, type TestStore } from '../test-support
 import { verifyStore } from '../audit/store.js';
 import { trustedKeysFromDataDir, trustedKeysFromPem } from '../audit/signer.js';
 import type { Connector } from '../connectors/types.js';
+import { hashJson } from '../json.js';
 
 describe.each(dialects)('pipeline on %s', (dialect) => {
   let t: TestStore;
@@ -151,6 +152,66 @@ describe('policy reload', () => {
       expect(a.policyVersion).toBe(good.version);
       const kinds = (await t.store.db.selectFrom('audit').select('kind').where('agent_id', '=', '_system').orderBy('seq').execute()).map((r) => r.kind);
       expect(kinds).toEqual(['policy.loaded', 'policy.reload_failed', 'policy.reloaded']);
+    } finally {
+      await bridle.close();
+      await t.cleanup();
+    }
+  });
+});
+
+describe('on_fail: redact and retry_with_feedback', () => {
+  const policy = (onFail: string) => `
+defaults: { max_retries: 1 }
+agents:
+  bot: { mode: auto }
+actions:
+  social.post:
+    checks:
+      - banned_phrases: { list: [guaranteed returns], on_fail: ${onFail} }
+      - max_length: { on_fail: retry_with_feedback }
+`;
+
+  it('redact: the action continues with the phrase masked, and only the redacted text is stored', async () => {
+    const t = await testStore('sqlite');
+    const bridle = await Bridle.open({ store: t.store, policy: parsePolicy(policy('redact')) });
+    try {
+      const sent = { platform: 'x', text: 'Guaranteed returns on every bag!' };
+      const a = await bridle.submit({ agentId: 'bot', type: 'social.post', params: sent, idempotencyKey: 'r1' });
+      expect(a.status).toBe('succeeded');
+      expect(a.params).toEqual({ platform: 'x', text: '*** on every bag!' });
+      expect(a.decision?.redactedFrom).toBe(hashJson(sent));
+      expect(a.decision?.redactions?.[0]?.check).toBe('banned_phrases');
+      expect(a.decision?.checks.every((c) => c.passed)).toBe(true);
+      // What the agent sent is never stored: not in the audit, the action row or the outbox.
+      const audit = (await t.store.db.selectFrom('audit').select('body').execute()).map((r) => r.body).join('\n');
+      const rows = JSON.stringify(await t.store.db.selectFrom('actions').selectAll().execute()) + JSON.stringify(await t.store.db.selectFrom('outbox').selectAll().execute());
+      expect(audit + rows).not.toContain(sent.text);
+      const received = JSON.parse((await t.store.db.selectFrom('audit').select('body').where('kind', '=', 'action.received').executeTakeFirstOrThrow()).body);
+      expect(received.data.params.text).toBe('*** on every bag!');
+      expect(rows).not.toMatch(/Guaranteed returns on/i);
+      // An idempotent retry of the original request is the same action, not a conflict.
+      expect((await bridle.submit({ agentId: 'bot', type: 'social.post', params: sent, idempotencyKey: 'r1' })).id).toBe(a.id);
+    } finally {
+      await bridle.close();
+      await t.cleanup();
+    }
+  });
+
+  it('retry_with_feedback: the agent gets the findings, may revise up to max_retries, then the block is final', async () => {
+    const t = await testStore('sqlite');
+    const bridle = await Bridle.open({ store: t.store, policy: parsePolicy(policy('retry_with_feedback')) });
+    try {
+      const first = await bridle.submit({ agentId: 'bot', type: 'social.post', params: { platform: 'x', text: 'Guaranteed returns!' } });
+      expect(first.status).toBe('blocked');
+      expect(first.decision?.code).toBe('needs_revision');
+      expect(first.decision?.feedback?.findings[0]).toMatchObject({ check: 'banned_phrases', findings: [{ span: { start: 0, end: 18 } }] });
+      expect(first.decision?.feedback?.revisionsLeft).toBe(0);
+      const second = await bridle.submit({ agentId: 'bot', type: 'social.post', params: { platform: 'x', text: 'Guaranteed   returns, really!' }, revisionOf: first.id });
+      expect(second.decision).toMatchObject({ code: 'check_failed', revision: 1, revisionOf: first.id });
+      expect(second.decision?.reason).toMatch(/no revisions left/);
+      await expect(bridle.submit({ agentId: 'bot', type: 'social.post', params: { platform: 'x', text: 'ok' }, revisionOf: second.id })).rejects.toMatchObject({ code: 'BRIDLE_E_INVALID_STATE' });
+      const fixed = await bridle.submit({ agentId: 'bot', type: 'social.post', params: { platform: 'x', text: 'Great coffee, honestly.' }, revisionOf: first.id });
+      expect(fixed.status).toBe('succeeded');
     } finally {
       await bridle.close();
       await t.cleanup();

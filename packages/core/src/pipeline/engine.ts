@@ -145,7 +145,7 @@ export class Bridle {
     if (req.idempotencyKey === undefined) return this.decideAndRun(req, agent, action, mode, est, paramsHash, actor);
     const key = `${req.agentId}\u0000${req.idempotencyKey}`;
     const same = (rec: ActionRecord): ActionRecord => {
-      if (rec.paramsHash !== paramsHash || rec.type !== req.type) {
+      if ((rec.decision?.redactedFrom ?? rec.paramsHash) !== paramsHash || rec.type !== req.type) {
         throw new BridleError('BRIDLE_E_IDEMPOTENCY_CONFLICT', `Idempotency key "${req.idempotencyKey}" was already used for a different request (action ${rec.id})`, { actionId: rec.id });
       }
       return rec;
@@ -219,6 +219,7 @@ export class Bridle {
       finishedAt: null,
     };
     const ctx = this.context(agent, action, rec);
+    if (req.revisionOf !== undefined) ctx.revision = await this.revisionNumber(req.revisionOf, agent.id, action.type);
     const halt = await runPhases(this.pipeline, ['admit', 'verify', 'guard', 'approve'], ctx);
     const decision: Decision = {
       outcome: halt ? 'deny' : ctx.needsApproval ? 'needs_approval' : 'allow',
@@ -229,14 +230,19 @@ export class Bridle {
       checks: ctx.checks,
       guards: ctx.guards,
       ...(halt?.retryAfterMs !== undefined ? { retryAfterMs: halt.retryAfterMs } : {}),
+      ...(halt?.code === 'needs_revision' && ctx.feedback ? { feedback: ctx.feedback } : {}),
+      ...(ctx.redactedFrom ? { redactedFrom: ctx.redactedFrom, redactions: ctx.redactions } : {}),
+      ...(req.revisionOf !== undefined ? { revisionOf: req.revisionOf, revision: ctx.revision } : {}),
       decidedAt: this.clock.now(),
     };
     rec.decision = decision;
+    // After redaction only the redacted parameters are ever stored; the original leaves a hash.
     const received = this.transitionEntry(rec, 'received', actor, {
       type: rec.type,
       mode,
       params: rec.params,
-      paramsHash,
+      paramsHash: rec.paramsHash,
+      ...(ctx.redactedFrom ? { redactedFrom: ctx.redactedFrom } : {}),
       estimateMicroUsd: est,
       ...(rec.idempotencyKey ? { idempotencyKey: rec.idempotencyKey } : {}),
       ...(rec.rationale ? { rationale: rec.rationale } : {}),
@@ -496,7 +502,16 @@ export class Bridle {
   }
 
   private context(agent: CompiledAgent, action: CompiledAction, record: ActionRecord): StageContext {
-    return { services: this.services, agent, action, record, checks: [], approvalReasons: [], needsApproval: false, guards: {} };
+    return { services: this.services, agent, action, record, checks: [], approvalReasons: [], needsApproval: false, guards: {}, revision: 0, maxRetries: this.current.defaults.max_retries, redactions: [] };
+  }
+
+  /** A revision must follow a `needs_revision` decision on an action of the same agent and type. */
+  private async revisionNumber(of: string, agentId: string, type: string): Promise<number> {
+    const prev = await this.get(of, agentId);
+    if (prev.type !== type || prev.decision?.code !== 'needs_revision') {
+      throw new BridleError('BRIDLE_E_INVALID_STATE', `revisionOf must name a ${type} action that was sent back for revision (${of} is ${prev.type}, ${prev.decision?.code ?? prev.status})`);
+    }
+    return (prev.decision.revision ?? 0) + 1;
   }
 
   private compiled(rec: ActionRecord): { agent: CompiledAgent; action: CompiledAction } {

@@ -1,5 +1,6 @@
 import { BridleError, describeError } from '../errors.js';
 import { budgetDay } from '../guards/budget/ledger.js';
+import { hashJson } from '../json.js';
 import { formatMicroUsd } from '../util/money.js';
 import type { WriteSet } from '../store/writer.js';
 import type { Halt, Pipeline, Stage, StageContext } from './context.js';
@@ -13,20 +14,51 @@ export const killSwitch: Stage = (ctx) => {
 };
 
 function applyChecks(ctx: StageContext, reports: CheckReport[]): Halt | void {
-  ctx.checks = reports;
-  for (const r of reports) {
+  // A redacted copy of the params is only needed to continue; it is not part of the record.
+  ctx.checks = reports.map(({ redacted: _, ...r }) => r);
+  const revise: CheckReport[] = [];
+  for (const r of ctx.checks) {
     if (r.passed) continue;
     if (r.error) return { code: 'check_error', reason: `check ${r.name} failed closed: ${r.error}` };
-    if (r.onFail === 'block') return { code: 'check_failed', reason: `${r.name}: ${r.reason}` };
+    if (r.onFail === 'block' || r.onFail === 'redact') return { code: 'check_failed', reason: `${r.name}: ${r.reason}` };
     if (r.onFail === 'require_approval') ctx.approvalReasons.push(`${r.name}: ${r.reason}`);
+    if (r.onFail === 'retry_with_feedback') revise.push(r);
   }
+  if (revise.length === 0) return;
+  const reason = revise.map((r) => `${r.name}: ${r.reason}`).join('; ');
+  const left = ctx.maxRetries - ctx.revision;
+  if (left <= 0) return { code: 'check_failed', reason: `${reason} (no revisions left after ${ctx.revision})` };
+  ctx.feedback = { findings: revise.map((r) => ({ check: r.name, reason: r.reason, findings: r.findings })), revisionsLeft: left - 1 };
+  return { code: 'needs_revision', reason: `revise and resubmit with revisionOf: ${reason}` };
+}
+
+const MAX_REDACTION_ROUNDS = 3;
+
+/**
+ * Redaction: a failed `on_fail: redact` check hands back fixed parameters; the action carries on
+ * with those, and every check runs again on them, so a fix one check made cannot slip past another.
+ */
+function settleChecks(ctx: StageContext, reports: CheckReport[]): Halt | void | Promise<Halt | void> {
+  const fix = reports.find((r) => !r.passed && !r.error && r.onFail === 'redact');
+  if (!fix) return applyChecks(ctx, reports);
+  if (!fix.redacted) return applyChecks(ctx, reports);
+  if (ctx.redactions.length >= MAX_REDACTION_ROUNDS) return { code: 'check_failed', reason: `${fix.name}: still failing after ${MAX_REDACTION_ROUNDS} redactions` };
+  ctx.redactedFrom ??= ctx.record.paramsHash;
+  ctx.redactions.push({ check: fix.name, findings: fix.findings });
+  ctx.record.params = fix.redacted;
+  ctx.record.paramsHash = hashJson(fix.redacted);
+  return runAll(ctx);
+}
+
+function runAll(ctx: StageContext): Halt | void | Promise<Halt | void> {
+  const out = runChecks(ctx.action.checks, { agentId: ctx.agent.id, actionType: ctx.action.type, params: ctx.record.params });
+  return out instanceof Promise ? out.then((r) => settleChecks(ctx, r)) : settleChecks(ctx, out);
 }
 
 /** verify: every configured check, concurrently, each with its own timeout. */
 export const verifyChecks: Stage = (ctx) => {
   if (ctx.action.checks.length === 0) return;
-  const out = runChecks(ctx.action.checks, { agentId: ctx.agent.id, actionType: ctx.action.type, params: ctx.record.params });
-  return out instanceof Promise ? out.then((r) => applyChecks(ctx, r)) : applyChecks(ctx, out);
+  return runAll(ctx);
 };
 
 /** guard: per-agent requests per minute. */

@@ -1,6 +1,7 @@
 import type { CheckResult } from '../checks/types.js';
 import type { JsonObject, JsonValue } from '../json.js';
 import type { ActionStatus } from './lifecycle.js';
+import type { OnFail } from '../policy/schema.js';
 
 export type ExecMode = 'execute' | 'authorize';
 
@@ -15,12 +16,14 @@ export interface SubmitRequest {
   estimatedCostMicroUsd?: number;
   /** Why the agent wants this, shown to approvers. */
   rationale?: string;
+  /** The action this one revises, after a `needs_revision` decision. */
+  revisionOf?: string;
 }
 
 /** One check's outcome as recorded in a decision. */
 export interface CheckReport extends CheckResult {
   name: string;
-  onFail: 'block' | 'require_approval' | 'warn';
+  onFail: OnFail;
   durationMs: number;
   /** Set when the check threw or timed out; `passed` then follows on_error. */
   error?: string;
@@ -36,6 +39,7 @@ export type DecisionCode =
   | 'check_error'
   | 'budget_exceeded'
   | 'rate_limited'
+  | 'needs_revision'
   | 'approval_required'
   | 'approved'
   | 'rejected';
@@ -50,6 +54,14 @@ export interface Decision {
   /** The numbers behind guard decisions (spent, cap, rate), so a denial explains itself. */
   guards: JsonObject;
   retryAfterMs?: number;
+  /** With `needs_revision`: what to fix, and how many revisions are left. */
+  feedback?: { findings: { check: string; reason: string; findings: CheckReport['findings'] }[]; revisionsLeft: number };
+  /** Set when a check redacted the parameters: the hash of what the agent sent (never the content). */
+  redactedFrom?: string;
+  redactions?: { check: string; findings: CheckReport['findings'] }[];
+  /** Set on a revision: the action it revises and which revision this is (1, 2, …). */
+  revisionOf?: string;
+  revision?: number;
   decidedAt: number;
 }
 

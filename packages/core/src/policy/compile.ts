@@ -3,12 +3,12 @@ import type { Check } from '../checks/types.js';
 import type { Connector } from '../connectors/types.js';
 import { usdToMicro } from '../util/money.js';
 import type { LoadedPolicy } from './load.js';
-import type { ActionTypeDocument, AgentDocument } from './schema.js';
+import type { ActionTypeDocument, AgentDocument, OnFail, PolicyDocument } from './schema.js';
 
 export interface CompiledCheck {
   name: string;
   check: Check;
-  onFail: 'block' | 'require_approval' | 'warn';
+  onFail: OnFail;
   onError: 'deny' | 'allow';
   timeoutMs: number;
 }
@@ -33,6 +33,7 @@ export interface Policy {
   readonly file: string;
   readonly agents: ReadonlyMap<string, CompiledAgent>;
   readonly actions: ReadonlyMap<string, CompiledAction>;
+  readonly defaults: PolicyDocument['defaults'];
 }
 
 export function compilePolicy(loaded: LoadedPolicy, connectors: ReadonlyMap<string, Connector>): Policy {
@@ -57,5 +58,5 @@ export function compilePolicy(loaded: LoadedPolicy, connectors: ReadonlyMap<stri
     });
     actions.set(type, { type, doc, connector, checks, estimateMicro: usdToMicro(doc.estimate_usd) });
   }
-  return Object.freeze({ version: loaded.version, file: loaded.file, agents, actions });
+  return Object.freeze({ version: loaded.version, file: loaded.file, agents, actions, defaults: d.defaults });
 }

@@ -23,7 +23,10 @@ const name = (what: string) =>
     .string()
     .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, `${what} names use letters, digits, '.', '_' and '-' (max 63)`);
 
-const onFail = z.enum(['block', 'require_approval', 'warn']);
+/** What a failed check does: deny, ask a human, fix it and continue, send it back to the agent, or only record it. */
+export const ON_FAIL = ['block', 'require_approval', 'redact', 'retry_with_feedback', 'warn'] as const;
+const onFail = z.enum(ON_FAIL);
+export type OnFail = (typeof ON_FAIL)[number];
 const onError = z.enum(['deny', 'allow']);
 
 /** Keys every check accepts beside its own options. */
@@ -106,11 +109,13 @@ export const policySchema = z
     defaults: z
       .object({
         check_timeout_ms: z.number().int().positive().max(60_000).default(250),
+        /** How many revisions an agent may submit after retry_with_feedback before the block is final. */
+        max_retries: z.number().int().min(0).max(10).default(2),
         /** What a check that throws or times out means. Fail closed unless told otherwise. */
         on_error: onError.default('deny'),
       })
       .strict()
-      .default({ check_timeout_ms: 250, on_error: 'deny' }),
+      .default({ check_timeout_ms: 250, max_retries: 2, on_error: 'deny' }),
     agents: z.record(name('agent'), agentSchema),
     actions: z.record(name('action type'), actionTypeSchema),
   })

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { redactParams } from '../fields.js';
 import { defineCheck, type CheckResult, type Finding } from '../types.js';
 import { compact, isBoundary, type Compacted } from './fold.js';
 
@@ -96,7 +97,8 @@ export const bannedPhrases = defineCheck({
         }
         if (findings.length === 0) return { passed: true, score: 1, reason: 'no banned phrases', findings };
         const reason = `found banned phrase${hit.size > 1 ? 's' : ''} ${[...hit].join(', ')}`;
-        return { passed: false, score: 0, reason, findings };
+        // For on_fail: redact, each phrase is masked and the action continues without it.
+        return { passed: false, score: 0, reason, findings, category: 'banned_phrase', redacted: redactParams(input.params, findings, () => '***') };
       },
     };
   },
