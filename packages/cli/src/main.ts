@@ -4,6 +4,7 @@ import { auditExport, auditVerify } from './commands/audit.js';
 import { keysCreate, keysList, keysRevoke } from './commands/keys.js';
 import { actionsList, agentsSwitch, approvalsDecide, approvalsList } from './commands/operate.js';
 import { policyCheck } from './commands/policy.js';
+import { scan } from './commands/scan.js';
 import { runDemo } from './demo.js';
 import { fail } from './output.js';
 import { startServer, stopOnSignals, watchPolicy } from './serve.js';
@@ -71,6 +72,14 @@ export function program(): Command {
     .option('--public-key <pem...>', 'trusted signing key(s) (default: the data directory’s)')
     .action(run(auditVerify as Action));
   audit.command('export').description('export entries and checkpoints').option('--format <format>', 'jsonl', 'jsonl').option('--agent <name>', 'only this agent’s chain').option('--out <file>', 'write to a file instead of stdout').action(run(auditExport as Action));
+
+  p.command('scan')
+    .description('run detectors over JSON Lines {id, text|code, lang}; writes {id, flagged, category, score, findings}')
+    .option('--check <name...>', 'check(s) to run (default: every check that needs no options)')
+    .option('--options <json>', 'options per check, e.g. \'{"banned_phrases":{"list":["risk-free"]}}\'')
+    .option('--in <file>', 'read this file instead of standard input')
+    .option('--out <file>', 'write to this file instead of standard output')
+    .action(run(scan as Action));
 
   const actions = p.command('actions').description('actions');
   actions.command('list').description('newest first').option('--agent <name>').option('--status <status>').option('--limit <n>', 'at most this many', '50').action(run(actionsList as Action));

@@ -27,3 +27,5 @@ export * from './pipeline/engine.js';
 export * from './keys.js';
 export * from './admin.js';
 export { fromRow, toRow } from './pipeline/records.js';
+export * from './checks/scan.js';
+export * from './checks/fields.js';

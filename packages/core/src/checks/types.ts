@@ -13,8 +13,10 @@ export interface Finding {
   /** Parameter the finding is in, e.g. `text`. */
   field?: string;
   span?: Span;
-  /** The matched text, when short and safe to show. */
+  /** The matched text, when short and safe to show (detectors of sensitive data mask it). */
   match?: string;
+  /** What kind of thing this is, for detectors that find several (e.g. `email`, `card`). */
+  category?: string;
 }
 
 export interface CheckResult {
