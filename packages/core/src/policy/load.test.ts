@@ -52,7 +52,7 @@ describe('parsePolicy: version', () => {
     expect(p.document.actions['social.post']!.checks.map((c) => c.kind)).toEqual(['max_length', 'banned_phrases']);
     // Defaults are applied.
     expect(p.document.actions.refund!.connector).toBe('outbox');
-    expect(p.document.defaults).toEqual({ check_timeout_ms: 250, on_error: 'deny' });
+    expect(p.document.defaults).toEqual({ check_timeout_ms: 250, max_retries: 2, on_error: 'deny' });
     expect(parsePolicy(basePolicy).version).toBe(p.version);
     // The file name is not part of what the policy means.
     expect(parsePolicy(basePolicy, { file: 'other.yaml' }).version).toBe(p.version);
@@ -181,7 +181,7 @@ describe('parsePolicy: errors name file, line, column, path and a hint', () => {
   it('bad common check option (on_fail) lists allowed values', () => {
     const text = `agents: {}\nactions:\n  social.post:\n    checks:\n      - banned_phrases:\n          list: [x]\n          on_fail: nope\n`;
     const i = issueAt(invalid(text).issues, 'actions.social.post.checks.0.banned_phrases.on_fail');
-    expect(i).toMatchObject({ ...at(text, 'nope'), hint: 'allowed values: block, require_approval, warn' });
+    expect(i).toMatchObject({ ...at(text, 'nope'), hint: 'allowed values: block, require_approval, redact, retry_with_feedback, warn' });
   });
 
   it('more than 6 decimals in a USD amount', () => {
