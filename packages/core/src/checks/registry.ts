@@ -1,8 +1,13 @@
 import type { CheckDefinition } from './types.js';
 import { maxLength } from './max-length/index.js';
 import { bannedPhrases } from './banned-phrases/index.js';
+import { competitors } from './competitors/index.js';
 import { jsonSchema } from './json-schema/index.js';
+import { pii } from './pii/index.js';
+import { profanity } from './profanity/index.js';
+import { regex } from './regex/index.js';
 import { sentiment } from './sentiment/index.js';
+import { urlAllowlist } from './url-allowlist/index.js';
 
 /**
  * The typed registry of check kinds. The policy schema is built from it, so a check named in
@@ -13,6 +18,11 @@ export const checkRegistry = {
   banned_phrases: bannedPhrases,
   json_schema: jsonSchema,
   sentiment,
+  pii,
+  profanity,
+  competitors,
+  regex,
+  url_allowlist: urlAllowlist,
 } as const satisfies Record<string, CheckDefinition>;
 
 export type CheckKind = keyof typeof checkRegistry;
