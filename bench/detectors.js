@@ -22,7 +22,8 @@ function piiTypes(result) {
   const out = new Set();
   for (const f of result.findings) {
     if (f.category && f.category in PII_WORDS) out.add(f.category);
-    else for (const [t, re] of Object.entries(PII_WORDS)) if (re.test(f.message) && !(t === 'email' && /address/i.test(f.message) && !/email/i.test(f.message))) out.add(t);
+    // Older detectors name the entity only in the message; "email address" is not an address.
+    else for (const [t, re] of Object.entries(PII_WORDS)) if (re.test(f.message) && !(t === 'address' && /email/i.test(f.message))) out.add(t);
   }
   if (out.size === 0 && result.category && result.category in PII_WORDS) out.add(result.category);
   return out;

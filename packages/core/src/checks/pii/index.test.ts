@@ -45,7 +45,8 @@ describe('pii: what it finds, where, and how it shows it', () => {
       const r = run({}, { text });
       const start = text.indexOf(value);
       expect(r).toMatchObject({ passed: false, score: 0 });
-      expect(r.findings).toEqual([{ message, field: 'text', span: { start, end: start + value.length }, match: masked }]);
+      const category = { 'email address': 'email', 'phone number': 'phone', 'payment card number': 'card', IBAN: 'iban', 'US social security number': 'ssn', 'street address': 'address' }[message];
+      expect(r.findings).toEqual([{ message, field: 'text', span: { start, end: start + value.length }, match: masked, category }]);
     });
   }
 

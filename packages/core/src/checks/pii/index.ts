@@ -118,7 +118,7 @@ export const pii = defineCheck({
             if (isAllowed(h, match)) continue;
             category ??= h.entity;
             kinds.add(ENTITY_LABEL[h.entity]);
-            findings.push({ message: ENTITY_LABEL[h.entity], field, span: { start: h.start, end: h.end }, match: mask(h.entity, match) });
+            findings.push({ message: ENTITY_LABEL[h.entity], field, span: { start: h.start, end: h.end }, match: mask(h.entity, match), category: h.entity });
           }
         }
         if (findings.length === 0) return { passed: true, score: 1, reason: 'no personal data found', findings };
