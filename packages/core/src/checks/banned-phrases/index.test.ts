@@ -141,3 +141,19 @@ describe('banned_phrases fields and options', () => {
     expect(bannedPhrases.options.safeParse({ list: ['a'], fields: [] }).success).toBe(false);
   });
 });
+
+describe('banned_phrases: leetspeak', () => {
+  const check = bannedPhrases.create(bannedPhrases.options.parse({ list: ['guaranteed returns', 'risk free', '100% free'] }));
+  const run = (text: string) => check.run({ agentId: 'a', actionType: 't', params: { text } }, new AbortController().signal) as CheckResult;
+
+  it('finds leet spellings with spans into the original text', () => {
+    const r = run('Get gu4r4nt33d r3turns and a r!sk-fr33 trial');
+    expect(r.findings.map((f) => f.match)).toEqual(['gu4r4nt33d r3turns', 'r!sk-fr33']);
+    expect(r.findings[0]!.span).toEqual({ start: 4, end: 22 });
+  });
+
+  it('does not double-report what the plain pass found, and keeps digits in phrases that have them', () => {
+    expect(run('Guaranteed returns, 100% free!').findings.map((f) => f.match)).toEqual(['Guaranteed returns', '100% free']);
+    expect(run('Version 3.1 ships on 5/7 at 10:00').passed).toBe(true);
+  });
+});

@@ -48,10 +48,31 @@ function findAll(hay: Compacted, needle: Needle, field: string, out: Finding[]):
   return out.length - before;
 }
 
+// Leetspeak, one character for one, so spans into the original stay exact.
+const LEET: Record<string, string> = { '4': 'a', '@': 'a', '3': 'e', '1': 'i', '!': 'i', '0': 'o', '5': 's', '$': 's', '7': 't', '+': 't' };
+const LEET_RE = /[4@31!05$7+]/;
+const LEET_ALL = /[4@31!05$7+]/g;
+
+/** Searches the leet-folded text too ("gu4r4nt33d r3turns"), keeping only matches the plain pass missed. */
+function leetPass(value: string, field: string, needles: readonly Needle[], findings: Finding[], from: number, hit: Set<string>): void {
+  const hay = compact(value.replace(LEET_ALL, (c) => LEET[c] ?? c));
+  for (const needle of needles) {
+    if (needle.folded.length > hay.text.length) continue;
+    const found: Finding[] = [];
+    findAll(hay, needle, field, found);
+    for (const f of found) {
+      const overlaps = findings.slice(from).some((g) => g.span && f.span && g.span.start < f.span.end && f.span.start < g.span.end);
+      if (overlaps || !f.span) continue;
+      findings.push({ ...f, match: value.slice(f.span.start, f.span.end) });
+      hit.add(`"${needle.label}"`);
+    }
+  }
+}
+
 /**
  * `banned_phrases`: none of the listed phrases appears in the given params, however it is
- * cased, accented, spaced or punctuated ("GUARANTÉED  returns", "guaranteed-returns",
- * "g u a r a n t e e d returns"), and only as whole words ("scam" does not match "scammer").
+ * cased, accented, spaced, punctuated or written in leetspeak ("GUARANTÉED  returns",
+ * "guaranteed-returns", "g u a r a n t e e d returns", "gu4r4nt33d r3turns"), and only as whole words ("scam" does not match "scammer").
  *
  * @example
  *   checks:
@@ -89,6 +110,7 @@ export const bannedPhrases = defineCheck({
               hit.add(`"${needle.label}"`);
             }
           }
+          if (LEET_RE.test(value)) leetPass(value, field, needles, findings, before, hit);
           if (findings.length - before > 1) {
             // In reading order within each field, whatever the order of the list.
             const mine = findings.splice(before).sort((a, b) => (a.span?.start ?? 0) - (b.span?.start ?? 0));
