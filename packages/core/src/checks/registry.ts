@@ -6,6 +6,7 @@ import { jsonSchema } from './json-schema/index.js';
 import { pii } from './pii/index.js';
 import { profanity } from './profanity/index.js';
 import { regex } from './regex/index.js';
+import { secrets } from './secrets/index.js';
 import { sentiment } from './sentiment/index.js';
 import { urlAllowlist } from './url-allowlist/index.js';
 
@@ -19,6 +20,7 @@ export const checkRegistry = {
   json_schema: jsonSchema,
   sentiment,
   pii,
+  secrets,
   profanity,
   competitors,
   regex,

@@ -12,6 +12,7 @@ actions:
     checks:
       - max_length: {}
       - pii: { on_fail: redact }
+      - secrets: { on_fail: redact }
       - profanity: {}
       - competitors: { names: [{ name: Globex, aliases: [Globex Corp] }], on_fail: require_approval }
       - url_allowlist: { allow: [acme.coffee, "*.acme.coffee"] }
@@ -45,7 +46,7 @@ describe('content checks through the pipeline', () => {
   it('passes a clean post and publishes it', async () => {
     const a = await post('New beans at https://shop.acme.coffee/new — come taste them!');
     expect(a.status).toBe('succeeded');
-    expect(a.decision?.checks.map((c) => c.name)).toEqual(['max_length', 'pii', 'profanity', 'competitors', 'url_allowlist', 'regex', 'sentiment']);
+    expect(a.decision?.checks.map((c) => c.name)).toEqual(['max_length', 'pii', 'secrets', 'profanity', 'competitors', 'url_allowlist', 'regex', 'sentiment']);
   });
 
   it('redacts PII and publishes the redacted post', async () => {
@@ -53,6 +54,15 @@ describe('content checks through the pipeline', () => {
     expect(a.status).toBe('succeeded');
     expect(a.params.text).toBe('Questions? Mail [EMAIL] or call [PHONE].');
     expect(a.decision?.redactions?.[0]?.check).toBe('pii');
+  });
+
+  it('redacts a leaked credential before anything is stored or published', async () => {
+    const key = 'AKIA' + 'QWERTYUIOPASDFGH';
+    const a = await post(`Deploy note: use ${key} for the bucket`);
+    expect(a.status).toBe('succeeded');
+    expect(a.params.text).toBe('Deploy note: use [SECRET] for the bucket');
+    const stored = (await t.store.db.selectFrom('audit').select('body').execute()).map((r) => r.body).join('') + JSON.stringify(await t.store.db.selectFrom('outbox').selectAll().execute());
+    expect(stored).not.toContain(key);
   });
 
   it('blocks profanity and links off the allowlist; sends competitor mentions to a human', async () => {
