@@ -13,7 +13,7 @@ export function textFields(params: JsonObject, fields: readonly string[]): { fie
 
 /**
  * A copy of `params` with each finding's span replaced by `replace(finding)`. Overlapping spans
- * are merged; replacement runs right to left so earlier offsets stay valid.
+ * are merged, and the text is rebuilt in one pass.
  */
 export function redactParams(params: JsonObject, findings: readonly Finding[], replace: (f: Finding) => string): JsonObject {
   const byField = new Map<string, { span: Span; f: Finding }[]>();
@@ -32,12 +32,16 @@ export function redactParams(params: JsonObject, findings: readonly Finding[], r
       if (last && item.span.start < last.span.end) last.span = { start: last.span.start, end: Math.max(last.span.end, item.span.end) };
       else merged.push({ span: { ...item.span }, f: item.f });
     }
-    let text = params[field] as string;
-    for (let i = merged.length - 1; i >= 0; i--) {
-      const { span, f } = merged[i]!;
-      text = text.slice(0, span.start) + replace(f) + text.slice(span.end);
+    // One pass over the text: rebuilding the string per finding was quadratic for hostile inputs.
+    const text = params[field] as string;
+    const parts: string[] = [];
+    let at = 0;
+    for (const { span, f } of merged) {
+      parts.push(text.slice(at, span.start), replace(f));
+      at = span.end;
     }
-    out[field] = text;
+    parts.push(text.slice(at));
+    out[field] = parts.join('');
   }
   return out;
 }
