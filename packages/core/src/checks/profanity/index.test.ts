@@ -132,15 +132,13 @@ describe('profanity engine', () => {
     for (const t of texts) expect(engine.getAllMatches(t).sort(order), t).toEqual(reference.getAllMatches(t, true));
   });
 
-  it('checks a 280-character post in well under a millisecond', () => {
+  it('checks 280-character posts the same way every time (latency is in npm run bench:detectors)', () => {
     const check = profanity.create(profanity.options.parse({}));
     const posts = ['Launching our new espresso blend today, come by the shop. ', 'this is shit, what the fuck. '].map((s) => s.repeat(10).slice(0, 280));
-    for (const text of posts) {
-      for (let i = 0; i < 200; i++) check.run({ agentId: 'a', actionType: 'x', params: { text } }, signal);
-      const t0 = performance.now();
-      for (let i = 0; i < 1000; i++) check.run({ agentId: 'a', actionType: 'x', params: { text } }, signal);
-      // Typically 0.02 ms clean and 0.05 ms with ten matches; the bound leaves room for slow CI.
-      expect((performance.now() - t0) / 1000).toBeLessThan(0.5);
-    }
+    const results = posts.map((text) => check.run({ agentId: 'a', actionType: 'x', params: { text } }, signal) as { passed: boolean; findings: unknown[] });
+    expect(results[0]!.passed).toBe(true);
+    expect(results[1]!.passed).toBe(false);
+    expect(results[1]!.findings.length).toBeGreaterThanOrEqual(10);
+    for (let i = 0; i < 100; i++) expect((check.run({ agentId: 'a', actionType: 'x', params: { text: posts[1]! } }, signal) as { findings: unknown[] }).findings).toHaveLength(results[1]!.findings.length);
   });
 });
