@@ -6,7 +6,7 @@ import { BridleError, describeError } from '../errors.js';
 import type { Clock, IdGenerator } from '../util/clock.js';
 import type { Store } from './open.js';
 import type { ActionsTable, BudgetUsageTable, CheckpointsTable, Database, IdempotencyTable, OutboxTable } from './schema.js';
-import { ACTION_UPDATE_COLUMNS, type Batch, type Head } from './batch.js';
+import type { Batch, Head } from './batch.js';
 import { sqliteStatements, type SqliteStatements } from './sqlite-statements.js';
 
 /** Everything one caller needs made durable together. */
@@ -60,12 +60,8 @@ export async function inTransaction<T>(store: Store, body: (trx: Kysely<Database
 // PostgreSQL allows 65,535 bound parameters per statement; stay well under.
 const CHUNK = 500;
 
-async function insertChunked<T extends keyof Database>(trx: Kysely<Database>, table: T, rows: readonly object[], conflict?: (b: never) => never): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) {
-    let q = trx.insertInto(table).values(rows.slice(i, i + CHUNK) as never);
-    if (conflict) q = q.onConflict(conflict as never);
-    await q.execute();
-  }
+function* chunks<T>(rows: readonly T[]): Generator<T[]> {
+  for (let i = 0; i < rows.length; i += CHUNK) yield rows.slice(i, i + CHUNK);
 }
 
 /**
@@ -159,27 +155,39 @@ export class GroupCommitWriter {
         await trx.insertInto('chain_heads').values(chains.map((c) => ({ agent_id: c, seq: 0, hash: GENESIS_HASH }))).onConflict((oc) => oc.column('agent_id').doNothing()).execute();
         const heads = new Map<string, Head>();
         for (const h of await trx.selectFrom('chain_heads').select(['agent_id', 'seq', 'hash']).where('agent_id', 'in', chains).forUpdate().execute()) heads.set(h.agent_id, { seq: h.seq, hash: h.hash });
-        await insertChunked(trx, 'audit', seal(b.audit, heads));
-        await insertChunked(
-          trx,
-          'chain_heads',
-          chains.map((c) => ({ agent_id: c, ...heads.get(c)! })),
-          ((oc: any) => oc.column('agent_id').doUpdateSet((eb: any) => ({ seq: eb.ref('excluded.seq'), hash: eb.ref('excluded.hash') }))) as never,
-        );
+        for (const rows of chunks(seal(b.audit, heads))) await trx.insertInto('audit').values(rows).execute();
+        await trx
+          .insertInto('chain_heads')
+          .values(chains.map((c) => ({ agent_id: c, ...heads.get(c)! })))
+          .onConflict((oc) => oc.column('agent_id').doUpdateSet((eb) => ({ seq: eb.ref('excluded.seq'), hash: eb.ref('excluded.hash') })))
+          .execute();
         await trx.insertInto('checkpoints').values(this.checkpoint(heads, chains)).execute();
       }
-      if (b.actions.size > 0) {
-        await insertChunked(
-          trx,
-          'actions',
-          [...b.actions.values()],
-          ((oc: any) =>
-            oc.column('id').doUpdateSet((eb: any) => Object.fromEntries(ACTION_UPDATE_COLUMNS.map((c) => [c, eb.ref(`excluded.${c}`)])))) as never,
-        );
+      for (const rows of chunks([...b.actions.values()])) {
+        await trx
+          .insertInto('actions')
+          .values(rows)
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet((eb) => ({
+              status: eb.ref('excluded.status'),
+              params: eb.ref('excluded.params'),
+              params_hash: eb.ref('excluded.params_hash'),
+              reserved_micro: eb.ref('excluded.reserved_micro'),
+              budget_day: eb.ref('excluded.budget_day'),
+              cost_micro: eb.ref('excluded.cost_micro'),
+              decision: eb.ref('excluded.decision'),
+              result: eb.ref('excluded.result'),
+              error: eb.ref('excluded.error'),
+              decided_by: eb.ref('excluded.decided_by'),
+              updated_at: eb.ref('excluded.updated_at'),
+              finished_at: eb.ref('excluded.finished_at'),
+            })),
+          )
+          .execute();
       }
       // Budgets on Postgres are updated atomically in place by the ledger, never from snapshots.
-      if (b.outbox.length > 0) await insertChunked(trx, 'outbox', b.outbox);
-      if (b.idem.length > 0) await insertChunked(trx, 'idempotency_keys', b.idem, ((oc: any) => oc.columns(['agent_id', 'key']).doNothing()) as never);
+      for (const rows of chunks(b.outbox)) await trx.insertInto('outbox').values(rows).execute();
+      for (const rows of chunks(b.idem)) await trx.insertInto('idempotency_keys').values(rows).onConflict((oc) => oc.columns(['agent_id', 'key']).doNothing()).execute();
     });
   }
 }
