@@ -157,3 +157,12 @@ describe('banned_phrases: leetspeak', () => {
     expect(run('Version 3.1 ships on 5/7 at 10:00').passed).toBe(true);
   });
 });
+
+describe('banned_phrases: leetspeak needs a leet character inside a word', () => {
+  const check = bannedPhrases.create(bannedPhrases.options.parse({ list: ['soon'] }));
+  const run = (text: string) => check.run({ agentId: 'a', actionType: 't', params: { text } }, new AbortController().signal) as CheckResult;
+  it('still finds s00n, but reads standalone digits as digits', () => {
+    expect(run('Coming s00n!').findings.map((f) => f.match)).toEqual(['s00n']);
+    expect(run('Coming 5 00 n').passed).toBe(true);
+  });
+});

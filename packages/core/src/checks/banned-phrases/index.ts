@@ -50,12 +50,28 @@ function findAll(hay: Compacted, needle: Needle, field: string, out: Finding[]):
 
 // Leetspeak, one character for one, so spans into the original stay exact.
 const LEET: Record<string, string> = { '4': 'a', '@': 'a', '3': 'e', '1': 'i', '!': 'i', '0': 'o', '5': 's', '$': 's', '7': 't', '+': 't' };
-const LEET_RE = /[4@31!05$7+]/;
+// Only worth a second pass when a leet character sits inside a word: "2019" or "$5" alone is not leetspeak.
+const LEET_RE = /\p{L}[4@31!05$7+]|[4@31!05$7+]\p{L}/u;
 const LEET_ALL = /[4@31!05$7+]/g;
+
+const WORDISH = /[\p{L}4@31!05$7+]/u;
+const DIGIT = /\d/;
+
+/**
+ * One for one, so spans stay exact. A digit is a letter when it touches a word ("s00n"); a
+ * symbol only when a word surrounds it ("r!sk"), so "soon!" keeps its closing "!".
+ */
+function unleet(value: string): string {
+  return value.replace(LEET_ALL, (c, at: number) => {
+    const before = at > 0 && WORDISH.test(value[at - 1]!);
+    const after = at + 1 < value.length && WORDISH.test(value[at + 1]!);
+    return (DIGIT.test(c) ? before || after : before && after) ? (LEET[c] ?? c) : c;
+  });
+}
 
 /** Searches the leet-folded text too ("gu4r4nt33d r3turns"), keeping only matches the plain pass missed. */
 function leetPass(value: string, field: string, needles: readonly Needle[], findings: Finding[], from: number, hit: Set<string>): void {
-  const hay = compact(value.replace(LEET_ALL, (c) => LEET[c] ?? c));
+  const hay = compact(unleet(value));
   for (const needle of needles) {
     if (needle.folded.length > hay.text.length) continue;
     const found: Finding[] = [];
