@@ -1,6 +1,6 @@
 // npm run bench:detectors — scores Bridle's detectors on the labelled data in ../shared/evals/
 // (precision, recall, false-positive rate, F1 and latency, per file and per category) and
-// writes the table into docs/benchmarks.md. Usage: node bench/detectors.js [--no-docs] [--evals DIR]
+// writes the table into docs/benchmarks.md. Usage: node bench/detectors.js [--no-docs] [--evals DIR] [--only CHECK]
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ if (!existsSync(evals)) {
   process.exit(1);
 }
 
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const read = (f) => readFileSync(join(evals, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
 /** Which entity a PII finding is, from its category or, failing that, its message. */
@@ -63,6 +64,7 @@ const quantile = (xs, q) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(
 const lines = [];
 const summary = [];
 for (const plan of PLAN) {
+  if (only && plan.check !== only) continue;
   if (!existsSync(join(evals, plan.file))) continue;
   if (!checkKinds.includes(plan.check)) {
     summary.push(`| ${plan.file} | ${plan.check} | – | – | – | – | – | – | ${plan.target} | no detector yet |`);
@@ -105,7 +107,7 @@ lines.push(
 const table = lines.join('\n');
 console.log(table);
 
-if (!args.includes('--no-docs')) {
+if (!args.includes('--no-docs') && !only) {
   const doc = join(root, 'docs', 'benchmarks.md');
   let text = readFileSync(doc, 'utf8');
   const start = '<!-- detectors:start -->';

@@ -59,6 +59,11 @@ export interface CheckDefinition<S extends z.ZodType = z.ZodType> {
   readonly name: string;
   readonly description: string;
   readonly options: S;
+  /**
+   * Defaults for the common keys when neither the check's entry nor `defaults:` in the policy set
+   * them: e.g. `llm_judge` waits longer than a text check and asks a human when the judge is down.
+   */
+  readonly defaults?: { readonly onError?: 'deny' | 'allow' | 'require_approval'; readonly timeoutMs?: number };
   create(options: z.output<S>): Check;
 }
 

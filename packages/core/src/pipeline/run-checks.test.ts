@@ -28,6 +28,11 @@ describe('runChecks fails closed', () => {
     expect(r).toMatchObject({ passed: true, error: 'flaky' });
   });
 
+  it('on_error: require_approval sends the failure to a human whatever on_fail says', async () => {
+    const [r] = await runChecks([check(() => { throw new Error('judge down'); }, { onError: 'require_approval', onFail: 'warn' })], input);
+    expect(r).toMatchObject({ passed: false, onFail: 'require_approval', error: 'judge down' });
+  });
+
   it('the timed-out check is aborted through its signal', async () => {
     let aborted = false;
     await runChecks([check((_i, signal) => new Promise(() => signal.addEventListener('abort', () => (aborted = true))), { timeoutMs: 20 })], input);

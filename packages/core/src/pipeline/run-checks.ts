@@ -4,9 +4,11 @@ import type { CompiledCheck } from '../policy/compile.js';
 import type { CheckReport } from './types.js';
 
 function failed(c: CompiledCheck, error: string, durationMs: number): CheckReport {
-  // Fail closed (invariant 1): an error counts as a failure unless this check says on_error: allow.
+  // Fail closed (invariant 1): an error counts as a failure unless this check says on_error: allow;
+  // with on_error: require_approval the failure goes to a human whatever on_fail says.
   const allow = c.onError === 'allow';
-  return { name: c.name, onFail: c.onFail, passed: allow, score: allow ? 1 : 0, reason: `check error: ${error}`, findings: [], durationMs, error };
+  const onFail = c.onError === 'require_approval' ? 'require_approval' : c.onFail;
+  return { name: c.name, onFail, passed: allow, score: allow ? 1 : 0, reason: `check error: ${error}`, findings: [], durationMs, error };
 }
 
 /** Microsecond precision is plenty, and keeps float noise out of every audit entry. */

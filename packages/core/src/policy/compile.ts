@@ -3,13 +3,13 @@ import type { Check } from '../checks/types.js';
 import type { Connector } from '../connectors/types.js';
 import { usdToMicro } from '../util/money.js';
 import type { LoadedPolicy } from './load.js';
-import type { ActionTypeDocument, AgentDocument, OnFail, PolicyDocument } from './schema.js';
+import type { ActionTypeDocument, AgentDocument, OnError, OnFail, PolicyDocument } from './schema.js';
 
 export interface CompiledCheck {
   name: string;
   check: Check;
   onFail: OnFail;
-  onError: 'deny' | 'allow';
+  onError: OnError;
   timeoutMs: number;
 }
 
@@ -52,8 +52,10 @@ export function compilePolicy(loaded: LoadedPolicy, connectors: ReadonlyMap<stri
         name: spec.kind,
         check: def.create(spec.options as never),
         onFail: spec.onFail,
-        onError: spec.onError ?? d.defaults.on_error,
-        timeoutMs: spec.timeoutMs ?? d.defaults.check_timeout_ms,
+        // The policy's word wins, then the check kind's own default (a remote judge needs more
+        // time than a regex, and a judge that is down should ask a human), then the policy default.
+        onError: spec.onError ?? def.defaults?.onError ?? d.defaults.on_error,
+        timeoutMs: spec.timeoutMs ?? def.defaults?.timeoutMs ?? d.defaults.check_timeout_ms,
       };
     });
     actions.set(type, { type, doc, connector, checks, estimateMicro: usdToMicro(doc.estimate_usd) });

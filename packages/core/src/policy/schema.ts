@@ -27,7 +27,10 @@ const name = (what: string) =>
 export const ON_FAIL = ['block', 'require_approval', 'redact', 'retry_with_feedback', 'warn'] as const;
 const onFail = z.enum(ON_FAIL);
 export type OnFail = (typeof ON_FAIL)[number];
-const onError = z.enum(['deny', 'allow']);
+/** What a check that throws or times out means: deny (fail closed), allow, or ask a human. */
+export const ON_ERROR = ['deny', 'allow', 'require_approval'] as const;
+const onError = z.enum(ON_ERROR);
+export type OnError = (typeof ON_ERROR)[number];
 
 /** Keys every check accepts beside its own options. */
 const commonCheckKeys = ['on_fail', 'on_error', 'timeout_ms'] as const;
