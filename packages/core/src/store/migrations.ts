@@ -113,6 +113,28 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_alerts': {
+    // Alerts are queued durably before any delivery is tried, so a crash or an unreachable
+    // channel loses none: they are retried with backoff and end as `dead` (kept) when they give up.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('alerts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('dedupe_key', 'text', (c) => c.notNull())
+        .addColumn('severity', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('sent_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('alerts_due').on('alerts').columns(['status', 'next_attempt_at']).execute();
+      await db.schema.createIndex('alerts_dedupe').on('alerts').columns(['channel', 'dedupe_key', 'created_at']).execute();
+    },
+  },
 };
 
 /**

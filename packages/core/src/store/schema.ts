@@ -94,6 +94,23 @@ export interface IdempotencyTable {
   created_at: Millis;
 }
 
+export interface AlertsTable {
+  id: string;
+  /** Name of the channel in the policy's `alerts.channels`. */
+  channel: string;
+  dedupe_key: string;
+  severity: string;
+  /** The alert as canonical JSON: title, text, fields, agent, source. */
+  payload: string;
+  /** pending → sent, or pending → dead after the last retry; `suppressed` when deduplicated or throttled. */
+  status: 'pending' | 'sent' | 'dead' | 'suppressed';
+  attempts: number;
+  next_attempt_at: Millis;
+  last_error: string | null;
+  created_at: Millis;
+  sent_at: Millis | null;
+}
+
 export interface Database {
   actions: ActionsTable;
   audit: AuditTable;
@@ -104,5 +121,6 @@ export interface Database {
   agent_state: AgentStateTable;
   api_keys: ApiKeysTable;
   idempotency_keys: IdempotencyTable;
+  alerts: AlertsTable;
   _unused?: Generated<number>;
 }
