@@ -170,6 +170,16 @@ describe('bridle start and the operator commands against it', () => {
     expect(blocked.status).toBe(200);
     expect(blocked.body).toMatchObject({ status: 'blocked', decision: { code: 'agent_killed' } });
     expect(await outboxRows(w.dataDir, blocked.body.id!)).toBe(0);
+    const noScope = await w.run(['kill', '--reason', 'x']);
+    expect(noScope.code).not.toBe(0);
+    expect(noScope.stderr).toContain('BRIDLE_E_VALIDATION');
+    const global = await w.run(['kill', '--global', '--reason', 'incident']);
+    expect(global.code, global.stderr).toBe(0);
+    expect(global.stdout).toContain('global is stopped');
+    const draftBlocked = await postAction(server.url, draftyKey.key, { type: 'social.post', params: { platform: 'x', text: 'during the incident' } });
+    expect(draftBlocked.body).toMatchObject({ status: 'blocked', decision: { code: 'kill_switch' } });
+    const resumed = await w.run(['resume', '--global']);
+    expect(resumed.stdout).toContain('global resumed');
 
     // Audit: the store verifies, and so does an export of it, offline.
     const [verify, exported] = await Promise.all([w.run(['audit', 'verify']), w.run(['audit', 'export', '--out', 'f.jsonl'])]);

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { loadPolicy, policyPathOf } from './config.js';
 import { auditExport, auditVerify } from './commands/audit.js';
 import { keysCreate, keysList, keysRevoke } from './commands/keys.js';
-import { actionsList, agentsSwitch, approvalsDecide, approvalsList } from './commands/operate.js';
+import { actionsList, agentsSwitch, approvalsDecide, approvalsList, scopeSwitch } from './commands/operate.js';
 import { policyCheck } from './commands/policy.js';
 import { scan } from './commands/scan.js';
 import { runDemo } from './demo.js';
@@ -107,6 +107,17 @@ export function program(): Command {
       .option('--url <url>', 'server URL')
       .option('--policy <file>', 'policy file, when no server is running')
       .action(run(((agent: string, o: object) => agentsSwitch(verb, agent, o)) as Action));
+  }
+  for (const verb of ['kill', 'resume'] as const) {
+    p.command(verb)
+      .description(verb === 'kill' ? 'pull a kill switch: everything (--global), one agent or one action type; cancels pending approvals in scope' : 'lift a kill switch or a guard’s pause')
+      .option('--global', 'every agent and action type')
+      .option('--agent <id>', 'one agent')
+      .option('--type <action-type>', 'one action type, for every agent')
+      .option('--reason <text>')
+      .option('--url <url>', 'server URL')
+      .option('--policy <file>', 'policy file, when no server is running')
+      .action(run(((o: object) => scopeSwitch(verb, o)) as Action));
   }
   return p;
 }

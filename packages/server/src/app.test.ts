@@ -107,6 +107,14 @@ describe.each(dialects)('HTTP API on %s', (dialect) => {
     const k = (await post('/v1/actions', s.keys.alpha, { type: 'social.post', params: { platform: 'x', text: 'hi' } })).json();
     expect(k.decision.code).toBe('agent_killed');
     expect((await post('/v1/agents/nobody/kill', ADMIN, {})).statusCode).toBe(404);
+    // Scoped switches: an action type for every agent, then everything; agents cannot pull them.
+    expect((await post('/v1/kill', s.keys.alpha, { scope: 'global' })).statusCode).toBe(403);
+    expect((await post('/v1/kill', ADMIN, { scope: 'global', id: 'x' })).json()).toMatchObject({ error: { code: 'BRIDLE_E_VALIDATION' } });
+    expect((await post('/v1/kill', ADMIN, { scope: 'action_type', id: 'social.post', reason: 'bad copy' })).json()).toMatchObject({ scope: 'action_type:social.post', state: 'killed' });
+    expect((await get('/v1/kill-switches', ADMIN)).json().items.map((k: { scope: string }) => k.scope)).toEqual(['action_type:social.post', 'agent:alpha']);
+    expect((await post('/v1/resume', ADMIN, { scope: 'action_type', id: 'social.post' })).json()).toMatchObject({ state: 'running' });
+    expect((await post('/v1/resume', ADMIN, { scope: 'agent', id: 'alpha' })).json()).toMatchObject({ state: 'running' });
+    expect((await post('/v1/actions', s.keys.alpha, { type: 'social.post', params: { platform: 'x', text: 'back' } })).json().decision.code).not.toMatch(/kill/);
     const p1 = (await get('/v1/audit?limit=2', ADMIN)).json();
     expect(p1.items).toHaveLength(2);
     const p2 = (await get(`/v1/audit?limit=2&after=${p1.next}`, ADMIN)).json();

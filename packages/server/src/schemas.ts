@@ -46,6 +46,16 @@ export const approveBody = z
 export const rejectBody = z.object({ reason: z.string().max(2000).optional() }).strict();
 export const killBody = z.object({ reason: z.string().max(2000).optional() }).strict();
 
+/** A kill switch's scope: everything, one agent, or one action type for every agent. */
+export const scopeBody = z
+  .object({
+    scope: z.enum(['global', 'agent', 'action_type']),
+    id: z.string().min(1).max(200).optional(),
+    reason: z.string().max(2000).optional(),
+  })
+  .strict()
+  .refine((b) => (b.scope === 'global') === (b.id === undefined), { message: 'id names the agent or action type; give it for scope agent or action_type, and not for global', path: ['id'] });
+
 export const waitQuery = z.object({ timeoutMs: z.coerce.number().int().min(0).max(60_000).default(30_000) }).strict();
 
 export const listQuery = z

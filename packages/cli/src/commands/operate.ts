@@ -9,6 +9,8 @@ interface RemoteOptions extends CommonOptions {
   limit?: string;
   agent?: string;
   status?: string;
+  global?: boolean;
+  type?: string;
 }
 
 type View = { id: string; agentId: string; type: string; status: string; params: Record<string, unknown>; paramsHash: string; costMicroUsd: number | null; estimatedCostMicroUsd: number; decision: { code: string; reason: string } | null; createdAt: string };
@@ -96,4 +98,27 @@ export async function agentsSwitch(verb: 'kill' | 'resume', agent: string, o: Re
     },
   );
   emit(o.json, r, () => (r.killed ? `■ ${agent} is stopped: its new actions are blocked until \`bridle agents resume ${agent}\`.` : `▶ ${agent} resumed.`));
+}
+
+/** `bridle kill|resume --global | --agent A | --type T`: one scope, named exactly once. */
+export async function scopeSwitch(verb: 'kill' | 'resume', o: RemoteOptions): Promise<void> {
+  const given = [o.global ? 'global' : null, o.agent ? 'agent' : null, o.type ? 'action_type' : null].filter((x) => x !== null);
+  if (given.length !== 1) throw new BridleError('BRIDLE_E_VALIDATION', `Name exactly one scope: --global, --agent <id> or --type <action-type> (got ${given.length === 0 ? 'none' : given.join(' and ')})`);
+  const scope = given[0] as 'global' | 'agent' | 'action_type';
+  const id = scope === 'agent' ? o.agent : scope === 'action_type' ? o.type : undefined;
+  const body = { scope, ...(id ? { id } : {}), ...(o.reason ? { reason: o.reason } : {}) };
+  const r = await operate(
+    o,
+    (base, token) => api<{ scope: string; state: string; cancelled: string[] }>(base, token, 'POST', `/v1/${verb}`, body),
+    async (b) => {
+      const s = scope === 'global' ? { kind: 'global' as const } : { kind: scope, id: id! };
+      const out = await b.setKill(s, verb === 'kill' ? 'killed' : null, { actor: { type: 'operator', id: who() }, reason: o.reason });
+      return { scope: scope === 'global' ? 'global' : `${scope}:${id}`, state: out.state?.state ?? 'running', cancelled: out.cancelled };
+    },
+  );
+  emit(o.json, r, () =>
+    r.state === 'running'
+      ? `▶ ${r.scope} resumed.`
+      : `■ ${r.scope} is stopped: new actions are blocked until \`bridle resume\`.${r.cancelled.length ? ` Cancelled ${r.cancelled.length} pending approval(s): ${r.cancelled.join(', ')}.` : ''}`,
+  );
 }

@@ -1,4 +1,5 @@
 import type { BudgetLedger } from '../guards/budget/ledger.js';
+import type { KillState } from '../guards/kill/switches.js';
 import type { RateLimiter } from '../guards/rate/bucket.js';
 import type { JsonObject, JsonValue } from '../json.js';
 import type { CompiledAction, CompiledAgent } from '../policy/compile.js';
@@ -16,7 +17,8 @@ export interface Services {
   write(set: WriteSet): Promise<void>;
   ledger: BudgetLedger;
   rate: RateLimiter;
-  killed(agentId: string): { reason: string | null; actor: string | null } | null;
+  /** The kill switch or pause that stops this agent's action of this type, if any. */
+  stopped(agentId: string, type: string): KillState | null;
 }
 
 /** What every stage sees. Stages add what they learn; the engine turns it into a Decision. */

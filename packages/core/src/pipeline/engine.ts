@@ -6,6 +6,7 @@ import type { Connector } from '../connectors/types.js';
 import { BridleError } from '../errors.js';
 import { memoryLedger, postgresLedger, type BudgetLedger } from '../guards/budget/ledger.js';
 import { RateLimiter } from '../guards/rate/bucket.js';
+import { KillSwitches, describeScope, scopeKey, type KillScope, type KillState } from '../guards/kill/switches.js';
 import { hashJson, type JsonObject } from '../json.js';
 import { compilePolicy, type CompiledAction, type CompiledAgent, type Policy } from '../policy/compile.js';
 import type { LoadedPolicy } from '../policy/load.js';
@@ -47,7 +48,7 @@ export class Bridle {
   private current: Policy;
   private readonly events = new EventEmitter();
   private readonly inflight = new Map<string, Promise<ActionRecord>>();
-  private readonly killed = new Map<string, { reason: string | null; actor: string | null }>();
+  private readonly kills: KillSwitches;
   private readonly services: Services;
   private pgRefresh: NodeJS.Timeout | undefined;
   private pgRecover: NodeJS.Timeout | undefined;
@@ -63,6 +64,7 @@ export class Bridle {
     private readonly pipeline: Pipeline,
   ) {
     this.current = policy;
+    this.kills = new KillSwitches(store);
     this.events.setMaxListeners(0);
     this.services = {
       clock,
@@ -70,7 +72,7 @@ export class Bridle {
       ledger,
       rate: new RateLimiter(),
       write: (set) => writer.write(set),
-      killed: (id) => this.killed.get(id) ?? null,
+      stopped: (agentId, type) => this.kills.find(agentId, type),
     };
   }
 
@@ -85,12 +87,12 @@ export class Bridle {
     const writer = new GroupCommitWriter(opts.store, signer, ids, clock);
     const ledger = opts.store.dialect === 'postgres' ? postgresLedger(opts.store) : await memoryLedger(opts.store);
     const b = new Bridle(opts.store, writer, connectors, policy, clock, ids, ledger, opts.pipeline ?? defaultPipeline);
-    await b.loadAgentState();
+    await b.kills.load();
     await b.recover();
     await b.audit([{ ...b.entry('_system', null, 'policy.loaded', SYSTEM), data: { file: policy.file, version: policy.version } }]);
     if (opts.store.dialect === 'postgres') {
       // Other instances may flip a kill switch; pick it up within a second.
-      b.pgRefresh = setInterval(() => void b.loadAgentState().catch(() => {}), 1000);
+      b.pgRefresh = setInterval(() => void b.kills.load().catch(() => {}), 1000);
       b.pgRefresh.unref();
       // Another instance may die mid-connector at any time; sweep for its stale actions.
       b.pgRecover = setInterval(() => void b.recover().catch(() => {}), 60_000);
@@ -325,6 +327,12 @@ export class Bridle {
    */
   async approve(id: string, by: { operator: string; paramsHash?: string; reason?: string }): Promise<ActionRecord> {
     const rec = await this.claim(id, 'awaiting_approval', 'approved', by.paramsHash);
+    const stop = this.kills.find(rec.agentId, rec.type);
+    if (stop) {
+      // A switch pulled while the approver was looking wins: put the action back and say why.
+      await this.store.db.updateTable('actions').set({ status: 'awaiting_approval' }).where('id', '=', id).where('status', '=', 'approved').execute();
+      throw new BridleError('BRIDLE_E_INVALID_STATE', `Action ${id} cannot be approved: ${stop.scope} is ${stop.state}${stop.reason ? ` (${stop.reason})` : ''}`, { scope: stop.scope, state: stop.state });
+    }
     const actor: Actor = { type: 'operator', id: by.operator };
     rec.decidedBy = by.operator;
     const entries = [this.move(rec, 'approved', actor, { paramsHash: rec.paramsHash, ...(by.reason ? { reason: by.reason } : {}) })];
@@ -334,11 +342,10 @@ export class Bridle {
     return this.commitThenRun(rec, entries, undefined, agent, action, execNow);
   }
 
-  async reject(id: string, by: { operator: string; reason?: string }): Promise<ActionRecord> {
+  async reject(id: string, by: { operator: string; reason?: string }, actor: Actor = { type: 'operator', id: by.operator }, extra: JsonObject = {}): Promise<ActionRecord> {
     const rec = await this.claim(id, 'awaiting_approval', 'rejected');
-    const actor: Actor = { type: 'operator', id: by.operator };
     rec.decidedBy = by.operator;
-    const entry = this.move(rec, 'rejected', actor, { paramsHash: rec.paramsHash, ...(by.reason ? { reason: by.reason } : {}) });
+    const entry = this.move(rec, 'rejected', actor, { paramsHash: rec.paramsHash, ...(by.reason ? { reason: by.reason } : {}), ...extra });
     rec.finishedAt = rec.updatedAt;
     const budget = await this.release(rec);
     await this.writer.write({ audit: [entry], action: toRow(rec), ...(budget ? { budget } : {}) });
@@ -443,28 +450,53 @@ export class Bridle {
 
   // ── kill switch ──────────────────────────────────────────────────────────────────────────
 
+  /**
+   * Stops (`killed`, by a person; `paused`, by a guard) or resumes (`null`) new actions in a
+   * scope, at once. Killing also cancels the scope's pending approvals, so nothing already
+   * waiting slips through afterwards. Who and why go into the audit log.
+   */
+  async setKill(scope: KillScope, state: 'killed' | 'paused' | null, by: { actor: Actor; reason?: string | undefined }): Promise<{ state: KillState | null; cancelled: string[] }> {
+    if (scope.kind === 'agent' && !this.current.agents.has(scope.id)) throw new BridleError('BRIDLE_E_UNKNOWN_AGENT', `No agent named "${scope.id}" in the policy`);
+    if (scope.kind === 'action_type' && !this.current.actions.has(scope.id)) throw new BridleError('BRIDLE_E_UNKNOWN_ACTION_TYPE', `No action type "${scope.id}" in the policy`, { type: scope.id, known: [...this.current.actions.keys()] });
+    const previous = this.kills.get(scope);
+    const next = await this.kills.set(scope, state, { actor: by.actor.id, reason: by.reason }, this.clock.now());
+    const chain = scope.kind === 'agent' ? scope.id : '_system';
+    await this.audit([{ ...this.entry(chain, null, `${scope.kind}.${state ?? 'resumed'}`, by.actor), data: { scope: scopeKey(scope), reason: by.reason ?? null, previous: previous?.state ?? null } }]);
+    const cancelled = state === 'killed' ? await this.cancelPending(scope, by) : [];
+    return { state: next, cancelled };
+  }
+
   async setKilled(agentId: string, killed: boolean, by: { actor: Actor; reason?: string }): Promise<void> {
-    if (!this.current.agents.has(agentId)) throw new BridleError('BRIDLE_E_UNKNOWN_AGENT', `No agent named "${agentId}" in the policy`);
-    const now = this.clock.now();
-    await this.store.db
-      .insertInto('agent_state')
-      .values({ agent_id: agentId, killed: killed ? 1 : 0, reason: by.reason ?? null, actor: by.actor.id, updated_at: now })
-      .onConflict((oc) => oc.column('agent_id').doUpdateSet({ killed: killed ? 1 : 0, reason: by.reason ?? null, actor: by.actor.id, updated_at: now }))
-      .execute();
-    if (killed) this.killed.set(agentId, { reason: by.reason ?? null, actor: by.actor.id });
-    else this.killed.delete(agentId);
-    await this.audit([{ ...this.entry(agentId, null, killed ? 'agent.killed' : 'agent.resumed', by.actor), data: { reason: by.reason ?? null } }]);
+    await this.setKill({ kind: 'agent', id: agentId }, killed ? 'killed' : null, by);
   }
 
-  agentState(agentId: string): { killed: boolean; reason: string | null } {
-    const k = this.killed.get(agentId);
-    return { killed: !!k, reason: k?.reason ?? null };
+  /** Rejects every action of the scope still awaiting approval, in the name of whoever pulled the switch. */
+  private async cancelPending(scope: KillScope, by: { actor: Actor; reason?: string | undefined }): Promise<string[]> {
+    let q = this.store.db.selectFrom('actions').select('id').where('status', '=', 'awaiting_approval');
+    if (scope.kind === 'agent') q = q.where('agent_id', '=', scope.id);
+    if (scope.kind === 'action_type') q = q.where('type', '=', scope.id);
+    const cancelled: string[] = [];
+    for (const { id } of await q.execute()) {
+      const reason = `cancelled: kill switch on ${describeScope(scope)}${by.reason ? `: ${by.reason}` : ''}`;
+      try {
+        await this.reject(id, { operator: by.actor.id, reason }, by.actor, { cancelledBy: scopeKey(scope) });
+        cancelled.push(id);
+      } catch (e) {
+        // Approved or rejected by someone else meanwhile: nothing left to cancel.
+        if (!(e instanceof BridleError && e.code === 'BRIDLE_E_INVALID_STATE')) throw e;
+      }
+    }
+    return cancelled;
   }
 
-  private async loadAgentState(): Promise<void> {
-    const rows = await this.store.db.selectFrom('agent_state').selectAll().execute();
-    this.killed.clear();
-    for (const r of rows) if (r.killed) this.killed.set(r.agent_id, { reason: r.reason, actor: r.actor });
+  agentState(agentId: string): { killed: boolean; paused: boolean; reason: string | null; actor: string | null } {
+    const k = this.kills.get({ kind: 'agent', id: agentId });
+    return { killed: k?.state === 'killed', paused: k?.state === 'paused', reason: k?.reason ?? null, actor: k?.actor ?? null };
+  }
+
+  /** Every switch that is set, widest scope first. */
+  killSwitches(): KillState[] {
+    return this.kills.list();
   }
 
   // ── audit helpers ────────────────────────────────────────────────────────────────────────

@@ -7,10 +7,15 @@ import type { Halt, Pipeline, Stage, StageContext } from './context.js';
 import { runChecks } from './run-checks.js';
 import type { CheckReport } from './types.js';
 
-/** admit: a killed agent gets nothing through. */
+/** admit: nothing gets through a kill switch or a pause, whether it covers everything, the agent or the action type. */
 export const killSwitch: Stage = (ctx) => {
-  const k = ctx.services.killed(ctx.agent.id);
-  if (k) return { code: 'agent_killed', reason: `agent ${ctx.agent.id} is stopped by its kill switch${k.reason ? `: ${k.reason}` : ''}` };
+  const k = ctx.services.stopped(ctx.agent.id, ctx.action.type);
+  if (!k) return;
+  const why = `${k.reason ? `: ${k.reason}` : ''} (by ${k.actor ?? 'unknown'})`;
+  ctx.guards.killSwitch = { scope: k.scope, state: k.state, reason: k.reason, actor: k.actor, since: k.at };
+  if (k.state === 'paused') return { code: 'agent_paused', reason: `${k.scope} is paused${why}; an operator can resume it` };
+  if (k.scope.startsWith('agent:')) return { code: 'agent_killed', reason: `agent ${ctx.agent.id} is stopped by its kill switch${why}` };
+  return { code: 'kill_switch', reason: `${k.scope === 'global' ? 'every agent is' : `action type ${ctx.action.type} is`} stopped by a kill switch${why}` };
 };
 
 function applyChecks(ctx: StageContext, reports: CheckReport[]): Halt | void {

@@ -35,6 +35,9 @@ export type DecisionOutcome = 'allow' | 'deny' | 'needs_approval';
 export type DecisionCode =
   | 'allowed'
   | 'agent_killed'
+  | 'agent_paused'
+  | 'kill_switch'
+  | 'breaker_open'
   | 'check_failed'
   | 'check_error'
   | 'budget_exceeded'

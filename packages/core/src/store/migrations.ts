@@ -134,6 +134,30 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('alerts_due').on('alerts').columns(['status', 'next_attempt_at']).execute();
       await db.schema.createIndex('alerts_dedupe').on('alerts').columns(['channel', 'dedupe_key', 'created_at']).execute();
     },
+  },  '0003_guards': {
+    // Kill switches grow scopes (global, action type) and a softer state, `paused`, that guards
+    // set themselves; breakers keep their state across restarts. Agent kill switches move over.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('kill_switches')
+        .addColumn('scope', 'text', (c) => c.primaryKey())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('actor', 'text')
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await sql`insert into kill_switches (scope, state, reason, actor, updated_at)
+        select 'agent:' || agent_id, 'killed', reason, actor, updated_at from agent_state where killed = 1`.execute(db);
+      await db.schema.dropTable('agent_state').execute();
+      await db.schema
+        .createTable('breakers')
+        .addColumn('scope', 'text', (c) => c.primaryKey())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('opened_at', 'bigint')
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
   },
 };
 

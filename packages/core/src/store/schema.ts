@@ -69,11 +69,22 @@ export interface OutboxTable {
   created_at: Millis;
 }
 
-export interface AgentStateTable {
-  agent_id: string;
-  killed: number;
+export interface KillSwitchesTable {
+  /** `global`, `agent:<id>` or `action_type:<type>`. */
+  scope: string;
+  /** killed: by a person, cancels pending approvals; paused: by a guard (budget cap, anomaly), resumable. */
+  state: 'killed' | 'paused';
   reason: string | null;
   actor: string | null;
+  updated_at: Millis;
+}
+
+export interface BreakersTable {
+  /** `agent:<id>` or `connector:<name>`. */
+  scope: string;
+  state: 'closed' | 'open' | 'half_open';
+  reason: string | null;
+  opened_at: Millis | null;
   updated_at: Millis;
 }
 
@@ -118,7 +129,8 @@ export interface Database {
   checkpoints: CheckpointsTable;
   budget_usage: BudgetUsageTable;
   outbox: OutboxTable;
-  agent_state: AgentStateTable;
+  kill_switches: KillSwitchesTable;
+  breakers: BreakersTable;
   api_keys: ApiKeysTable;
   idempotency_keys: IdempotencyTable;
   alerts: AlertsTable;

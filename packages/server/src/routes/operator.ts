@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { auditPage, formatMicroUsd, type Bridle } from '@bridle/core';
 import { defineRoute, type RouteDef } from '../route.js';
-import { actionView, actionViewSchema, approveBody, auditQuery, idParam, killBody, rejectBody } from '../schemas.js';
+import { actionView, actionViewSchema, approveBody, auditQuery, idParam, killBody, rejectBody, scopeBody } from '../schemas.js';
 
 const operator = (p: { kind: string; operator?: string }) => (p.kind === 'admin' ? (p.operator ?? 'admin') : 'admin');
 
@@ -57,7 +57,7 @@ export function operatorRoutes(bridle: Bridle): RouteDef[] {
         const items = [];
         for (const [id, a] of bridle.policy.agents) {
           const s = bridle.agentState(id);
-          items.push({ id, mode: a.doc.mode, killed: s.killed, killReason: s.reason, dailyCapMicroUsd: a.dailyCapMicro, dailyCap: a.dailyCapMicro === null ? null : formatMicroUsd(a.dailyCapMicro), ratePerMinute: a.doc.rate?.per_minute ?? null });
+          items.push({ id, mode: a.doc.mode, killed: s.killed, paused: s.paused, killReason: s.reason, dailyCapMicroUsd: a.dailyCapMicro, dailyCap: a.dailyCapMicro === null ? null : formatMicroUsd(a.dailyCapMicro), ratePerMinute: a.doc.rate?.per_minute ?? null });
         }
         return { items, policyVersion: bridle.policy.version };
       },
@@ -74,6 +74,34 @@ export function operatorRoutes(bridle: Bridle): RouteDef[] {
         async handler({ params, body, principal }) {
           await bridle.setKilled(params.id, verb === 'kill', { actor: { type: 'operator', id: operator(principal) }, ...(body?.reason ? { reason: body.reason } : {}) });
           return { id: params.id, ...bridle.agentState(params.id) };
+        },
+      }),
+    ),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/kill-switches',
+      summary: 'Every kill switch and pause that is set, with who set it, why and when.',
+      tags: ['agents'],
+      auth: 'admin',
+      async handler() {
+        return { items: bridle.killSwitches().map((k) => ({ ...k, at: new Date(k.at).toISOString() })) };
+      },
+    }),
+    ...(['kill', 'resume'] as const).map((verb) =>
+      defineRoute({
+        method: 'POST',
+        url: `/v1/${verb}`,
+        summary:
+          verb === 'kill'
+            ? 'Pull a kill switch for everything, one agent or one action type: new actions are blocked at once and pending approvals in that scope are cancelled.'
+            : 'Lift a kill switch or a guard’s pause.',
+        tags: ['agents'],
+        auth: 'admin',
+        body: scopeBody,
+        async handler({ body, principal }) {
+          const scope = body.scope === 'global' ? { kind: 'global' as const } : { kind: body.scope, id: body.id! };
+          const r = await bridle.setKill(scope, verb === 'kill' ? 'killed' : null, { actor: { type: 'operator', id: operator(principal) }, reason: body.reason });
+          return { scope: body.scope === 'global' ? 'global' : `${body.scope}:${body.id}`, state: r.state?.state ?? 'running', cancelled: r.cancelled };
         },
       }),
     ),
