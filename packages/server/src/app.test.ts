@@ -115,6 +115,10 @@ describe.each(dialects)('HTTP API on %s', (dialect) => {
     expect((await post('/v1/resume', ADMIN, { scope: 'action_type', id: 'social.post' })).json()).toMatchObject({ state: 'running' });
     expect((await post('/v1/resume', ADMIN, { scope: 'agent', id: 'alpha' })).json()).toMatchObject({ state: 'running' });
     expect((await post('/v1/actions', s.keys.alpha, { type: 'social.post', params: { platform: 'x', text: 'back' } })).json().decision.code).not.toMatch(/kill/);
+    // Breakers: visible, and resetting a closed one is a clear error, not a silent no-op.
+    expect((await get('/v1/breakers', ADMIN)).json().items.find((b: { scope: string }) => b.scope === 'agent:alpha')).toMatchObject({ state: 'closed' });
+    expect((await post('/v1/breakers/reset', ADMIN, { scope: 'agent:alpha' })).json()).toMatchObject({ error: { code: 'BRIDLE_E_INVALID_STATE' } });
+    expect((await post('/v1/breakers/reset', ADMIN, { scope: 'alpha' })).json()).toMatchObject({ error: { code: 'BRIDLE_E_VALIDATION' } });
     const p1 = (await get('/v1/audit?limit=2', ADMIN)).json();
     expect(p1.items).toHaveLength(2);
     const p2 = (await get(`/v1/audit?limit=2&after=${p1.next}`, ADMIN)).json();

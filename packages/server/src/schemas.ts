@@ -46,6 +46,8 @@ export const approveBody = z
 export const rejectBody = z.object({ reason: z.string().max(2000).optional() }).strict();
 export const killBody = z.object({ reason: z.string().max(2000).optional() }).strict();
 
+export const breakerBody = z.object({ scope: z.string().regex(/^(agent|connector):.+$/, 'scope is agent:<id> or connector:<name>') }).strict();
+
 /** A kill switch's scope: everything, one agent, or one action type for every agent. */
 export const scopeBody = z
   .object({

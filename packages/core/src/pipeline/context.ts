@@ -1,5 +1,6 @@
 import type { BudgetLedger } from '../guards/budget/ledger.js';
 import type { KillState } from '../guards/kill/switches.js';
+import type { Breakers } from '../guards/breaker/index.js';
 import type { RateLimiter } from '../guards/rate/bucket.js';
 import type { JsonObject, JsonValue } from '../json.js';
 import type { CompiledAction, CompiledAgent } from '../policy/compile.js';
@@ -17,6 +18,7 @@ export interface Services {
   write(set: WriteSet): Promise<void>;
   ledger: BudgetLedger;
   rate: RateLimiter;
+  breakers: Breakers;
   /** The kill switch or pause that stops this agent's action of this type, if any. */
   stopped(agentId: string, type: string): KillState | null;
 }
@@ -41,6 +43,8 @@ export interface StageContext {
   redactions: { check: string; findings: CheckReport['findings'] }[];
   redactedFrom?: string;
   budgetRow?: BudgetUsageTable;
+  /** Half-open breaker scopes this action holds a probe slot of. */
+  breakerProbe?: string[];
   /** When set, connector writes are collected here to join the decision's commit. */
   deferred?: WriteSet[];
   /** Filled by execute, read by settle. */

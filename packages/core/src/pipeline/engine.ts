@@ -6,6 +6,8 @@ import type { Connector } from '../connectors/types.js';
 import { BridleError } from '../errors.js';
 import { memoryLedger, postgresLedger, type BudgetLedger } from '../guards/budget/ledger.js';
 import { RateLimiter } from '../guards/rate/bucket.js';
+import { Breakers, type BreakerTransition, type BreakerView } from '../guards/breaker/index.js';
+import { persistTransitions } from '../guards/breaker/persist.js';
 import { KillSwitches, describeScope, scopeKey, type KillScope, type KillState } from '../guards/kill/switches.js';
 import { hashJson, type JsonObject } from '../json.js';
 import { compilePolicy, type CompiledAction, type CompiledAgent, type Policy } from '../policy/compile.js';
@@ -49,6 +51,8 @@ export class Bridle {
   private readonly events = new EventEmitter();
   private readonly inflight = new Map<string, Promise<ActionRecord>>();
   private readonly kills: KillSwitches;
+  /** Probe slots of half-open breakers, held by actions between their decision and their outcome. */
+  private readonly probes = new Map<string, string[]>();
   private readonly services: Services;
   private pgRefresh: NodeJS.Timeout | undefined;
   private pgRecover: NodeJS.Timeout | undefined;
@@ -71,6 +75,7 @@ export class Bridle {
       ids,
       ledger,
       rate: new RateLimiter(),
+      breakers: new Breakers(policy.guards.breaker),
       write: (set) => writer.write(set),
       stopped: (agentId, type) => this.kills.find(agentId, type),
     };
@@ -88,11 +93,12 @@ export class Bridle {
     const ledger = opts.store.dialect === 'postgres' ? postgresLedger(opts.store) : await memoryLedger(opts.store);
     const b = new Bridle(opts.store, writer, connectors, policy, clock, ids, ledger, opts.pipeline ?? defaultPipeline);
     await b.kills.load();
+    await b.loadBreakers();
     await b.recover();
     await b.audit([{ ...b.entry('_system', null, 'policy.loaded', SYSTEM), data: { file: policy.file, version: policy.version } }]);
     if (opts.store.dialect === 'postgres') {
       // Other instances may flip a kill switch; pick it up within a second.
-      b.pgRefresh = setInterval(() => void b.kills.load().catch(() => {}), 1000);
+      b.pgRefresh = setInterval(() => void Promise.all([b.kills.load(), b.loadBreakers()]).catch(() => {}), 1000);
       b.pgRefresh.unref();
       // Another instance may die mid-connector at any time; sweep for its stale actions.
       b.pgRecover = setInterval(() => void b.recover().catch(() => {}), 60_000);
@@ -125,6 +131,7 @@ export class Bridle {
     }
     const previous = this.current.version;
     this.current = next;
+    this.services.breakers.configure(next.guards.breaker);
     this.lastReload = { ok: true, at: this.clock.now() };
     if (next.version !== previous) await this.audit([{ ...this.entry('_system', null, 'policy.reloaded', actor), data: { file: next.file, version: next.version, previous } }]);
     return { ok: true, version: next.version };
@@ -254,6 +261,10 @@ export class Bridle {
     if (to === 'blocked') rec.finishedAt = rec.updatedAt;
     const execNow = to === 'allowed' && mode === 'execute';
     if (execNow) entries.push(this.move(rec, 'executing', SYSTEM, { connector: action.connector.name }));
+    if (ctx.breakerProbe) {
+      if (execNow) this.probes.set(rec.id, ctx.breakerProbe);
+      else this.services.breakers.release(ctx.breakerProbe);
+    }
     return this.commitThenRun(rec, entries, ctx.budgetRow, agent, action, execNow);
   }
 
@@ -300,6 +311,14 @@ export class Bridle {
     if (deferred) ctx.deferred = deferred;
     await runPhases(this.pipeline, ['execute', 'settle'], ctx);
     const ex = ctx.execution ?? { ok: false, result: null, error: { code: 'BRIDLE_E_INTERNAL', message: 'no execute stage ran' }, costMicroUsd: 0, durationMs: 0 };
+    const probe = this.probes.get(rec.id) ?? [];
+    this.probes.delete(rec.id);
+    const b = this.services.breakers;
+    const tripped = b.record(b.scopesFor(rec.agentId, action.connector.name), probe, ex.ok, this.clock.now());
+    if (tripped.length > 0) {
+      ctx.guards.breakers = tripped.map((t) => ({ scope: t.scope, from: t.from, to: t.to, reason: t.reason }));
+      await this.breakerChanged(tripped);
+    }
     rec.result = ex.result;
     rec.error = ex.error ?? null;
     const entry = this.move(rec, ex.ok ? 'succeeded' : 'failed', SYSTEM, {
@@ -368,6 +387,10 @@ export class Bridle {
     const ctx = this.context(agent, action, rec);
     ctx.execution = { ok: rep.outcome === 'succeeded', result: rep.result ?? null, costMicroUsd: cost, durationMs: 0, ...(rep.error ? { error: { code: 'AGENT_REPORTED', message: rep.error } } : {}) };
     await runPhases(this.pipeline, ['settle'], ctx);
+    // The agent ran it, not a connector: only the agent's breaker learns from the outcome.
+    const b = this.services.breakers;
+    const tripped = b.record(b.scopesFor(rec.agentId, action.connector.name).filter((x) => x.startsWith('agent:')), [], rep.outcome === 'succeeded', this.clock.now());
+    if (tripped.length > 0) await this.breakerChanged(tripped);
     rec.result = rep.result ?? null;
     rec.error = rep.outcome === 'failed' ? { code: 'AGENT_REPORTED', message: rep.error ?? 'the agent reported a failure' } : null;
     entries.push(this.move(rec, rep.outcome, actor, { costMicroUsd: cost, ...(rep.result !== undefined ? { result: rep.result } : {}), ...(rec.error ? { error: rec.error } : {}), overrun: cost > rec.estimateMicroUsd }));
@@ -497,6 +520,41 @@ export class Bridle {
   /** Every switch that is set, widest scope first. */
   killSwitches(): KillState[] {
     return this.kills.list();
+  }
+
+  // ── circuit breakers ─────────────────────────────────────────────────────────────────────
+
+  /** Every breaker that has seen traffic: state, calls and errors in the window, when it retries. */
+  breakerStates(): BreakerView[] {
+    return this.services.breakers.view(this.clock.now());
+  }
+
+  /** Closes a breaker by hand; false when it was not open. */
+  async resetBreaker(scope: string, actor: Actor): Promise<boolean> {
+    const t = this.services.breakers.reset(scope, this.clock.now());
+    if (!t) return false;
+    await this.breakerChanged([t], actor);
+    return true;
+  }
+
+  private async breakerChanged(transitions: BreakerTransition[], actor: Actor = SYSTEM): Promise<void> {
+    await persistTransitions(this.store, transitions);
+    const entries = transitions.map((t) => {
+      const chain = t.scope.startsWith('agent:') ? t.scope.slice('agent:'.length) : '_system';
+      return { ...this.entry(chain, null, `breaker.${t.to}`, actor), data: { scope: t.scope, from: t.from, to: t.to, reason: t.reason, calls: t.calls, errors: t.errors } };
+    });
+    await this.audit(entries);
+    for (const t of transitions) this.events.emit('guard', { kind: `breaker.${t.to}`, ...t });
+  }
+
+  private async loadBreakers(): Promise<void> {
+    this.services.breakers.adopt(await this.store.db.selectFrom('breakers').selectAll().execute(), this.clock.now());
+  }
+
+  /** Guard events (breaker trips, pauses) for alerting and dashboards. */
+  onGuard(fn: (e: { kind: string } & Record<string, unknown>) => void): () => void {
+    this.events.on('guard', fn);
+    return () => this.events.off('guard', fn);
   }
 
   // ── audit helpers ────────────────────────────────────────────────────────────────────────

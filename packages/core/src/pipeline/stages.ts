@@ -75,6 +75,22 @@ export const rateLimit: Stage = (ctx) => {
   if (!r.ok) return { code: 'rate_limited', reason: `agent ${ctx.agent.id} is over its limit of ${rate.per_minute} actions per minute`, retryAfterMs: r.retryAfterMs };
 };
 
+/** guard: an open circuit breaker on the agent or its connector refuses until its cooldown ends. */
+export const circuitBreaker: Stage = (ctx) => {
+  const b = ctx.services.breakers;
+  if (!b.enabled) return;
+  const r = b.admit(b.scopesFor(ctx.agent.id, ctx.action.connector.name), ctx.services.clock.now());
+  if (r.ok) {
+    if (r.probe.length > 0) {
+      ctx.breakerProbe = r.probe;
+      ctx.guards.breaker = { probe: r.probe };
+    }
+    return;
+  }
+  ctx.guards.breaker = { scope: r.scope, state: r.state, retryAfterMs: r.retryAfterMs, reason: r.reason };
+  return { code: 'breaker_open', reason: `circuit breaker ${r.scope} is ${r.state === 'open' ? 'open' : 'probing'}: ${r.reason}`, retryAfterMs: r.retryAfterMs };
+};
+
 /** guard: reserve the estimate against the daily cap before anything happens. */
 export const budgetReserve: Stage = async (ctx) => {
   const rec = ctx.record;
@@ -148,7 +164,7 @@ export const settleBudget: Stage = async (ctx) => {
 export const defaultPipeline: Pipeline = {
   admit: [killSwitch],
   verify: [verifyChecks],
-  guard: [rateLimit, budgetReserve],
+  guard: [rateLimit, circuitBreaker, budgetReserve],
   approve: [approvalRule],
   execute: [runConnector],
   settle: [settleBudget],

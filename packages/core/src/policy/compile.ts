@@ -34,6 +34,7 @@ export interface Policy {
   readonly agents: ReadonlyMap<string, CompiledAgent>;
   readonly actions: ReadonlyMap<string, CompiledAction>;
   readonly defaults: PolicyDocument['defaults'];
+  readonly guards: PolicyDocument['guards'];
 }
 
 export function compilePolicy(loaded: LoadedPolicy, connectors: ReadonlyMap<string, Connector>): Policy {
@@ -60,5 +61,5 @@ export function compilePolicy(loaded: LoadedPolicy, connectors: ReadonlyMap<stri
     });
     actions.set(type, { type, doc, connector, checks, estimateMicro: usdToMicro(doc.estimate_usd) });
   }
-  return Object.freeze({ version: loaded.version, file: loaded.file, agents, actions, defaults: d.defaults });
+  return Object.freeze({ version: loaded.version, file: loaded.file, agents, actions, defaults: d.defaults, guards: d.guards });
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { checkRegistry, checkKinds, type CheckKind } from '../checks/registry.js';
 import { closest } from '../util/suggest.js';
+import { breakerOptions } from '../guards/breaker/index.js';
 
 /** A USD amount in configuration: non-negative, at most 6 decimals (micro-USD is exact). */
 const usd = z
@@ -119,6 +120,13 @@ export const policySchema = z
       })
       .strict()
       .default({ check_timeout_ms: 250, max_retries: 2, on_error: 'deny' }),
+    /** Runtime guards that apply across agents: circuit breakers (more to come: anomaly detection). */
+    guards: z
+      .object({
+        breaker: breakerOptions.prefault({}),
+      })
+      .strict()
+      .prefault({}),
     agents: z.record(name('agent'), agentSchema),
     actions: z.record(name('action type'), actionTypeSchema),
   })

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { auditPage, formatMicroUsd, type Bridle } from '@bridle/core';
+import { auditPage, BridleError, formatMicroUsd, type Bridle } from '@bridle/core';
 import { defineRoute, type RouteDef } from '../route.js';
-import { actionView, actionViewSchema, approveBody, auditQuery, idParam, killBody, rejectBody, scopeBody } from '../schemas.js';
+import { actionView, actionViewSchema, approveBody, auditQuery, idParam, killBody, rejectBody, scopeBody, breakerBody } from '../schemas.js';
 
 const operator = (p: { kind: string; operator?: string }) => (p.kind === 'admin' ? (p.operator ?? 'admin') : 'admin');
 
@@ -105,6 +105,30 @@ export function operatorRoutes(bridle: Bridle): RouteDef[] {
         },
       }),
     ),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/breakers',
+      summary: 'Circuit breakers that have seen traffic: state, calls and errors in the window, when an open one starts probing.',
+      tags: ['agents'],
+      auth: 'admin',
+      async handler() {
+        const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+        return { items: bridle.breakerStates().map((b) => ({ ...b, openedAt: iso(b.openedAt), retryAt: iso(b.retryAt) })) };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/breakers/reset',
+      summary: 'Close an open or half-open circuit breaker by hand.',
+      tags: ['agents'],
+      auth: 'admin',
+      body: breakerBody,
+      async handler({ body, principal }) {
+        const closed = await bridle.resetBreaker(body.scope, { type: 'operator', id: operator(principal) });
+        if (!closed) throw new BridleError('BRIDLE_E_INVALID_STATE', `Breaker ${body.scope} is not open (see GET /v1/breakers)`);
+        return { scope: body.scope, state: 'closed' };
+      },
+    }),
     defineRoute({
       method: 'GET',
       url: '/v1/policy',
