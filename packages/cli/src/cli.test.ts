@@ -278,7 +278,7 @@ describe('bridle demo', () => {
     expect(out).toMatch(/check_failed: max_length/);
     expect(out).toMatch(/check_failed: banned_phrases: found banned phrase "guaranteed returns"/);
     expect(out).toMatch(/check_failed: banned_phrases: found banned phrase "risk-free"/);
-    expect(out).toMatch(/budget_exceeded: daily budget of \$0\.25 would be exceeded/);
+    expect(out).toMatch(/budget_exceeded: daily budget of \$0\.25 for agent:growth-bot would be exceeded/);
     expect(out).toMatch(/⏸ awaiting approval\s+newsletter-bot/);
     expect(out).toMatch(/approval_required: /);
     expect(out).toContain('growth-bot spent $0.25 of its $0.25 daily budget.');

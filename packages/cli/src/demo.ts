@@ -100,7 +100,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
       await new Promise((res) => setTimeout(res, 150));
     }
   }
-  const usage = await r.bridle.store.db.selectFrom('budget_usage').selectAll().where('agent_id', '=', 'growth-bot').executeTakeFirst();
+  const usage = await r.bridle.store.db.selectFrom('budget_usage').selectAll().where('scope', '=', 'agent:growth-bot').where('period', 'like', 'd:%').executeTakeFirst();
   out(`\ngrowth-bot spent ${formatMicroUsd(usage?.spent_micro ?? 0)} of its ${formatMicroUsd(250_000)} daily budget.`);
   out(`
 Try it yourself (in another terminal, from this folder):

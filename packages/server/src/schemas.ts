@@ -23,6 +23,11 @@ export const submitBody = z
     estimatedCostMicroUsd: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional().describe('Your cost estimate in micro-USD, reserved against the budget'),
     rationale: z.string().max(4000).optional().describe('Why the agent wants this; shown to approvers'),
     revisionOf: z.string().min(1).max(128).optional().describe('After a needs_revision decision: the id of the action this one revises'),
+    campaign: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'campaign names use letters, digits, ".", "_" and "-" (max 63)')
+      .optional()
+      .describe('Campaign label: the action counts against that campaign’s budget (guards.budgets.campaigns)'),
     waitMs: z.number().int().min(0).max(60_000).optional().describe('If the action needs approval, wait up to this long for the decision before answering'),
   })
   .strict();
@@ -95,6 +100,7 @@ export function actionView(r: ActionRecord) {
     paramsHash: r.paramsHash,
     idempotencyKey: r.idempotencyKey,
     rationale: r.rationale,
+    campaign: r.campaign,
     policyVersion: r.policyVersion,
     estimatedCostMicroUsd: r.estimateMicroUsd,
     costMicroUsd: r.costMicroUsd,
@@ -118,6 +124,7 @@ export const actionViewSchema = z.object({
   paramsHash: z.string(),
   idempotencyKey: z.string().nullable(),
   rationale: z.string().nullable(),
+  campaign: z.string().nullable(),
   policyVersion: z.string(),
   estimatedCostMicroUsd: z.number().int(),
   costMicroUsd: z.number().int().nullable(),

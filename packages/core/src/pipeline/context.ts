@@ -3,7 +3,7 @@ import type { KillState } from '../guards/kill/switches.js';
 import type { Breakers } from '../guards/breaker/index.js';
 import type { RateLimiter } from '../guards/rate/bucket.js';
 import type { JsonObject, JsonValue } from '../json.js';
-import type { CompiledAction, CompiledAgent } from '../policy/compile.js';
+import type { CompiledAction, CompiledAgent, Policy } from '../policy/compile.js';
 import type { BudgetUsageTable } from '../store/schema.js';
 import type { WriteSet } from '../store/writer.js';
 import type { Clock, IdGenerator } from '../util/clock.js';
@@ -19,13 +19,24 @@ export interface Services {
   ledger: BudgetLedger;
   rate: RateLimiter;
   breakers: Breakers;
+  /** True the first time a key is seen by this instance (soft budget alerts fire once per period). */
+  firstTime(key: string): boolean;
   /** The kill switch or pause that stops this agent's action of this type, if any. */
   stopped(agentId: string, type: string): KillState | null;
+}
+
+/** Something a guard noticed: emitted after the decision is durable. */
+export interface GuardEvent {
+  kind: string;
+  severity: 'info' | 'warning' | 'critical';
+  agentId?: string;
+  [field: string]: JsonValue | undefined;
 }
 
 /** What every stage sees. Stages add what they learn; the engine turns it into a Decision. */
 export interface StageContext {
   readonly services: Services;
+  readonly policy: Policy;
   readonly agent: CompiledAgent;
   readonly action: CompiledAction;
   readonly record: ActionRecord;
@@ -42,7 +53,12 @@ export interface StageContext {
   /** Checks that redacted the parameters, with what they found (masked); the original's hash. */
   redactions: { check: string; findings: CheckReport['findings'] }[];
   redactedFrom?: string;
-  budgetRow?: BudgetUsageTable;
+  /** Ledger snapshots to commit with the decision (embedded store). */
+  budgetRows?: BudgetUsageTable[];
+  /** Things guards noticed, for alerts and dashboards (e.g. a budget threshold crossed). */
+  events: GuardEvent[];
+  /** Set by a guard that wants the agent paused (e.g. a budget with on_cap: pause). */
+  pause?: string;
   /** Half-open breaker scopes this action holds a probe slot of. */
   breakerProbe?: string[];
   /** When set, connector writes are collected here to join the decision's commit. */

@@ -37,6 +37,8 @@ const SYSTEM: Actor = { type: 'system', id: 'bridle' };
 const MAX_WAIT_MS = 60_000;
 /** An idempotency claim with no decision after this long belongs to an instance that died. */
 const STALE_CLAIM_MS = 30_000;
+/** A budget reservation with no recorded action after this long was orphaned by a crash. */
+const RESERVATION_GRACE_MS = 5 * 60_000;
 
 /**
  * The door every action goes through. One instance owns a store; all decisions, transitions
@@ -53,6 +55,7 @@ export class Bridle {
   private readonly kills: KillSwitches;
   /** Probe slots of half-open breakers, held by actions between their decision and their outcome. */
   private readonly probes = new Map<string, string[]>();
+  private readonly seen = new Set<string>();
   private readonly services: Services;
   private pgRefresh: NodeJS.Timeout | undefined;
   private pgRecover: NodeJS.Timeout | undefined;
@@ -78,6 +81,13 @@ export class Bridle {
       breakers: new Breakers(policy.guards.breaker),
       write: (set) => writer.write(set),
       stopped: (agentId, type) => this.kills.find(agentId, type),
+      firstTime: (key) => {
+        if (this.seen.has(key)) return false;
+        // Bounded: keys carry their period, so old ones are dead weight after a day or a month.
+        if (this.seen.size >= 100_000) this.seen.clear();
+        this.seen.add(key);
+        return true;
+      },
     };
   }
 
@@ -95,13 +105,14 @@ export class Bridle {
     await b.kills.load();
     await b.loadBreakers();
     await b.recover();
+    await b.services.ledger.reconcile(b.clock.now(), RESERVATION_GRACE_MS);
     await b.audit([{ ...b.entry('_system', null, 'policy.loaded', SYSTEM), data: { file: policy.file, version: policy.version } }]);
     if (opts.store.dialect === 'postgres') {
       // Other instances may flip a kill switch; pick it up within a second.
       b.pgRefresh = setInterval(() => void Promise.all([b.kills.load(), b.loadBreakers()]).catch(() => {}), 1000);
       b.pgRefresh.unref();
       // Another instance may die mid-connector at any time; sweep for its stale actions.
-      b.pgRecover = setInterval(() => void b.recover().catch(() => {}), 60_000);
+      b.pgRecover = setInterval(() => void b.recover().then(() => b.services.ledger.reconcile(b.clock.now(), RESERVATION_GRACE_MS)).catch(() => {}), 60_000);
       b.pgRecover.unref();
     }
     return b;
@@ -217,7 +228,8 @@ export class Bridle {
       policyVersion: this.current.version,
       estimateMicroUsd: est,
       reservedMicroUsd: 0,
-      budgetDay: null,
+      budgetKeys: [],
+      campaign: req.campaign ?? null,
       costMicroUsd: null,
       decision: null,
       result: null,
@@ -265,7 +277,19 @@ export class Bridle {
       if (execNow) this.probes.set(rec.id, ctx.breakerProbe);
       else this.services.breakers.release(ctx.breakerProbe);
     }
-    return this.commitThenRun(rec, entries, ctx.budgetRow, agent, action, execNow);
+    const out = this.commitThenRun(rec, entries, ctx.budgetRows, agent, action, execNow);
+    // Alerts and pauses follow the decision, and only once it is durable.
+    if (ctx.events.length > 0 || ctx.pause) void out.then(() => this.afterGuards(ctx), () => {});
+    return out;
+  }
+
+  /** Emits what guards noticed and applies a pause a guard asked for. */
+  private async afterGuards(ctx: StageContext): Promise<void> {
+    for (const e of ctx.events) this.events.emit('guard', e);
+    if (ctx.pause && !this.kills.get({ kind: 'agent', id: ctx.agent.id })) {
+      await this.setKill({ kind: 'agent', id: ctx.agent.id }, 'paused', { actor: { type: 'system', id: 'budget' }, reason: ctx.pause }).catch(() => {});
+      this.events.emit('guard', { kind: 'agent.paused', severity: 'critical', agentId: ctx.agent.id, reason: ctx.pause });
+    }
   }
 
   // ── execute and settle ───────────────────────────────────────────────────────────────────
@@ -275,12 +299,12 @@ export class Bridle {
    * transactional connector's writes join the decision's commit instead, so decision and
    * effect land together or not at all.
    */
-  private async commitThenRun(rec: ActionRecord, entries: AuditInput[], budgetRow: BudgetUsageTable | undefined, agent: CompiledAgent, action: CompiledAction, execNow: boolean): Promise<ActionRecord> {
+  private async commitThenRun(rec: ActionRecord, entries: AuditInput[], budgetRows: BudgetUsageTable[] | undefined, agent: CompiledAgent, action: CompiledAction, execNow: boolean): Promise<ActionRecord> {
     const reserved = rec.reservedMicroUsd;
     if (execNow && action.connector.transactional) {
       const deferred: WriteSet[] = [];
       const out = await this.runExecution(rec, agent, action, deferred);
-      const sets = [{ audit: [...entries, out.entry], action: toRow(rec), ...budgetOf(out.budgetRow ?? budgetRow) }, ...deferred];
+      const sets = [{ audit: [...entries, out.entry], action: toRow(rec), ...budgetOf(out.budgetRows ?? budgetRows) }, ...deferred];
       try {
         await Promise.all(sets.map((set) => this.writer.write(set)));
       } catch (e) {
@@ -291,7 +315,7 @@ export class Bridle {
       return rec;
     }
     try {
-      await this.writer.write({ audit: entries, action: toRow(rec), ...budgetOf(budgetRow) });
+      await this.writer.write({ audit: entries, action: toRow(rec), ...budgetOf(budgetRows) });
     } catch (e) {
       await this.undoBudget(rec, reserved, 0);
       throw e;
@@ -302,11 +326,11 @@ export class Bridle {
 
   /** Rolls the in-memory ledger back when the commit that recorded a change failed. */
   private async undoBudget(rec: ActionRecord, reserved: number, spent: number): Promise<void> {
-    if (rec.budgetDay && (reserved > 0 || spent > 0)) await this.services.ledger.settle(rec.agentId, rec.budgetDay, reserved, -spent);
+    if (rec.budgetKeys.length > 0 && (reserved > 0 || spent > 0)) await this.services.ledger.settle(rec.id, rec.budgetKeys, reserved, -spent);
   }
 
   /** Runs execute → settle, moves the record to its outcome, and returns the outcome's audit entry. */
-  private async runExecution(rec: ActionRecord, agent: CompiledAgent, action: CompiledAction, deferred?: WriteSet[]): Promise<{ entry: AuditInput; budgetRow: BudgetUsageTable | undefined }> {
+  private async runExecution(rec: ActionRecord, agent: CompiledAgent, action: CompiledAction, deferred?: WriteSet[]): Promise<{ entry: AuditInput; budgetRows: BudgetUsageTable[] | undefined }> {
     const ctx = this.context(agent, action, rec);
     if (deferred) ctx.deferred = deferred;
     await runPhases(this.pipeline, ['execute', 'settle'], ctx);
@@ -328,12 +352,12 @@ export class Bridle {
       guards: ctx.guards,
     });
     rec.finishedAt = rec.updatedAt;
-    return { entry, budgetRow: ctx.budgetRow };
+    return { entry, budgetRows: ctx.budgetRows };
   }
 
   private async execute(rec: ActionRecord, agent: CompiledAgent, action: CompiledAction): Promise<ActionRecord> {
-    const { entry, budgetRow } = await this.runExecution(rec, agent, action);
-    await this.writer.write({ audit: [entry], action: toRow(rec), ...budgetOf(budgetRow) });
+    const { entry, budgetRows } = await this.runExecution(rec, agent, action);
+    await this.writer.write({ audit: [entry], action: toRow(rec), ...budgetOf(budgetRows) });
     this.emit(rec);
     return rec;
   }
@@ -367,7 +391,7 @@ export class Bridle {
     const entry = this.move(rec, 'rejected', actor, { paramsHash: rec.paramsHash, ...(by.reason ? { reason: by.reason } : {}), ...extra });
     rec.finishedAt = rec.updatedAt;
     const budget = await this.release(rec);
-    await this.writer.write({ audit: [entry], action: toRow(rec), ...(budget ? { budget } : {}) });
+    await this.writer.write({ audit: [entry], action: toRow(rec), ...budgetOf(budget) });
     this.emit(rec);
     return rec;
   }
@@ -395,7 +419,7 @@ export class Bridle {
     rec.error = rep.outcome === 'failed' ? { code: 'AGENT_REPORTED', message: rep.error ?? 'the agent reported a failure' } : null;
     entries.push(this.move(rec, rep.outcome, actor, { costMicroUsd: cost, ...(rep.result !== undefined ? { result: rep.result } : {}), ...(rec.error ? { error: rec.error } : {}), overrun: cost > rec.estimateMicroUsd }));
     rec.finishedAt = rec.updatedAt;
-    await this.writer.write({ audit: entries, action: toRow(rec), ...(ctx.budgetRow ? { budget: { ...ctx.budgetRow } } : {}) });
+    await this.writer.write({ audit: entries, action: toRow(rec), ...budgetOf(ctx.budgetRows) });
     this.emit(rec);
     return rec;
   }
@@ -419,10 +443,10 @@ export class Bridle {
   }
 
   private async release(rec: ActionRecord) {
-    if (rec.reservedMicroUsd === 0 || rec.budgetDay === null) return undefined;
-    const row = await this.services.ledger.settle(rec.agentId, rec.budgetDay, rec.reservedMicroUsd, 0);
+    if (rec.reservedMicroUsd === 0 || rec.budgetKeys.length === 0) return undefined;
+    const rows = await this.services.ledger.settle(rec.id, rec.budgetKeys, rec.reservedMicroUsd, 0);
     rec.reservedMicroUsd = 0;
-    return row ? { ...row } : undefined;
+    return rows;
   }
 
   // ── reads ────────────────────────────────────────────────────────────────────────────────
@@ -592,7 +616,7 @@ export class Bridle {
   }
 
   private context(agent: CompiledAgent, action: CompiledAction, record: ActionRecord): StageContext {
-    return { services: this.services, agent, action, record, checks: [], approvalReasons: [], needsApproval: false, guards: {}, revision: 0, maxRetries: this.current.defaults.max_retries, redactions: [] };
+    return { services: this.services, policy: this.current, agent, action, record, events: [], checks: [], approvalReasons: [], needsApproval: false, guards: {}, revision: 0, maxRetries: this.current.defaults.max_retries, redactions: [] };
   }
 
   /** A revision must follow a `needs_revision` decision on an action of the same agent and type. */
@@ -642,7 +666,7 @@ export class Bridle {
       const won = await this.store.db.updateTable('actions').set({ status: 'failed', updated_at: now }).where('id', '=', rec.id).where('status', '=', 'executing').executeTakeFirst();
       if (Number(won.numUpdatedRows) !== 1) continue;
       let budget;
-      if (rec.budgetDay && rec.reservedMicroUsd > 0) budget = await this.services.ledger.settle(rec.agentId, rec.budgetDay, rec.reservedMicroUsd, rec.reservedMicroUsd);
+      if (rec.budgetKeys.length > 0 && rec.reservedMicroUsd > 0) budget = await this.services.ledger.settle(rec.id, rec.budgetKeys, rec.reservedMicroUsd, rec.reservedMicroUsd);
       rec.costMicroUsd = rec.reservedMicroUsd;
       rec.reservedMicroUsd = 0;
       rec.error = { code: 'BRIDLE_E_CONNECTOR', message: 'Bridle stopped while the connector was running; the outcome is unknown and the action was not retried' };
@@ -665,7 +689,7 @@ export class Bridle {
 }
 
 /** A ledger snapshot to persist with a write (copied: later changes belong to later writes). */
-const budgetOf = (row: BudgetUsageTable | undefined): { budget?: BudgetUsageTable } => (row ? { budget: { ...row } } : {});
+const budgetOf = (rows: readonly BudgetUsageTable[] | undefined): { budgets?: BudgetUsageTable[] } => (rows ? { budgets: rows.map((r) => ({ ...r })) } : {});
 
 function revalidate(p: LoadedPolicy, connectors: ReadonlyMap<string, Connector>): LoadedPolicy {
   for (const [type, a] of Object.entries(p.document.actions)) {

@@ -5,9 +5,10 @@ import type { CheckReport } from './types.js';
 
 function failed(c: CompiledCheck, error: string, durationMs: number): CheckReport {
   // Fail closed (invariant 1): an error counts as a failure unless this check says on_error: allow;
-  // with on_error: require_approval the failure goes to a human whatever on_fail says.
+  // with on_error: require_approval it goes to a human, with deny it blocks, whatever on_fail says
+  // (on_fail is about what the check found, and an error found nothing).
   const allow = c.onError === 'allow';
-  const onFail = c.onError === 'require_approval' ? 'require_approval' : c.onFail;
+  const onFail = c.onError === 'require_approval' ? 'require_approval' : 'block';
   return { name: c.name, onFail, passed: allow, score: allow ? 1 : 0, reason: `check error: ${error}`, findings: [], durationMs, error };
 }
 

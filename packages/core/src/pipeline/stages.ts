@@ -1,5 +1,6 @@
 import { BridleError, describeError } from '../errors.js';
-import { budgetDay } from '../guards/budget/ledger.js';
+import { counterKey, type CounterSpec } from '../guards/budget/ledger.js';
+import { compileBudget, countersOf, type CompiledBudget } from '../guards/budget/plan.js';
 import { hashJson } from '../json.js';
 import { formatMicroUsd } from '../util/money.js';
 import type { WriteSet } from '../store/writer.js';
@@ -24,7 +25,14 @@ function applyChecks(ctx: StageContext, reports: CheckReport[]): Halt | void {
   const revise: CheckReport[] = [];
   for (const r of ctx.checks) {
     if (r.passed) continue;
-    if (r.error) return { code: 'check_error', reason: `check ${r.name} failed closed: ${r.error}` };
+    if (r.error) {
+      // on_error: require_approval hands a failed check to a human; otherwise it denies (fail closed).
+      if (r.onFail === 'require_approval') {
+        ctx.approvalReasons.push(`${r.name} could not run (${r.error}); a human decides`);
+        continue;
+      }
+      return { code: 'check_error', reason: `check ${r.name} failed closed: ${r.error}` };
+    }
     if (r.onFail === 'block' || r.onFail === 'redact') return { code: 'check_failed', reason: `${r.name}: ${r.reason}` };
     if (r.onFail === 'require_approval') ctx.approvalReasons.push(`${r.name}: ${r.reason}`);
     if (r.onFail === 'retry_with_feedback') revise.push(r);
@@ -91,22 +99,69 @@ export const circuitBreaker: Stage = (ctx) => {
   return { code: 'breaker_open', reason: `circuit breaker ${r.scope} is ${r.state === 'open' ? 'open' : 'probing'}: ${r.reason}`, retryAfterMs: r.retryAfterMs };
 };
 
-/** guard: reserve the estimate against the daily cap before anything happens. */
+/** The budgets an action counts against: its agent's, its type's, its campaign's and the global one. */
+function budgetsOf(ctx: StageContext): CompiledBudget[] {
+  const out = [ctx.agent.budget];
+  if (ctx.action.budget) out.push(ctx.action.budget);
+  const c = ctx.record.campaign;
+  // An undeclared campaign is tracked (daily) so its spend shows, but has no caps.
+  if (c !== null) out.push(ctx.policy.budgets.campaigns.get(c) ?? compileBudget(`campaign:${c}`, undefined));
+  if (ctx.policy.budgets.global) out.push(ctx.policy.budgets.global);
+  return out;
+}
+
+const pct = (x: number) => `${Math.round(x * 1000) / 10} %`;
+
+/**
+ * guard: reserve the estimate on every budget counter the action falls under, all or none,
+ * before anything happens. Records the numbers, raises soft-threshold alerts once per period,
+ * hints `degrade` when little is left, and pauses the agent at a cap that says so.
+ */
 export const budgetReserve: Stage = async (ctx) => {
   const rec = ctx.record;
-  const day = budgetDay(ctx.services.clock.now());
-  const cap = ctx.agent.dailyCapMicro;
-  const r = await ctx.services.ledger.reserve(ctx.agent.id, day, rec.estimateMicroUsd, cap);
-  ctx.guards.budget = { day, capMicroUsd: cap, spentMicroUsd: r.spentMicro, reservedMicroUsd: r.reservedMicro, estimateMicroUsd: rec.estimateMicroUsd };
-  if (!r.ok) {
-    return {
-      code: 'budget_exceeded',
-      reason: `daily budget of ${formatMicroUsd(cap ?? 0)} would be exceeded: spent ${formatMicroUsd(r.spentMicro)}, reserved ${formatMicroUsd(r.reservedMicro)}, this action estimates ${formatMicroUsd(rec.estimateMicroUsd)}`,
-    };
+  const now = ctx.services.clock.now();
+  const periods = ctx.policy.periods.at(now);
+  const budgets = budgetsOf(ctx);
+  const counters: CounterSpec[] = [];
+  const owner: CompiledBudget[] = [];
+  for (const b of budgets) {
+    for (const c of countersOf(b, periods)) {
+      counters.push(c);
+      owner.push(b);
+    }
   }
-  rec.reservedMicroUsd = rec.estimateMicroUsd;
-  rec.budgetDay = day;
-  if (r.row) ctx.budgetRow = r.row;
+  const est = rec.estimateMicroUsd;
+  const r = await ctx.services.ledger.reserve(rec.id, counters, est, now);
+  if (!r.ok) {
+    const b = owner[counters.indexOf(r.blocked)]!;
+    const cap = r.blocked.capMicro ?? 0;
+    ctx.guards.budget = { scope: r.blocked.scope, period: r.blocked.period, capMicroUsd: cap, spentMicroUsd: r.usage.spentMicro, reservedMicroUsd: r.usage.reservedMicro, estimateMicroUsd: est };
+    const window = r.blocked.period === 'life' ? 'lifetime' : r.blocked.period.startsWith('m:') ? 'monthly' : 'daily';
+    const reason = `${window} budget of ${formatMicroUsd(cap)} for ${r.blocked.scope} would be exceeded: spent ${formatMicroUsd(r.usage.spentMicro)}, reserved ${formatMicroUsd(r.usage.reservedMicro)}, this action estimates ${formatMicroUsd(est)}`;
+    ctx.events.push({ kind: 'budget.cap', severity: 'critical', scope: r.blocked.scope, period: r.blocked.period, capMicroUsd: cap, spentMicroUsd: r.usage.spentMicro, agentId: ctx.agent.id });
+    if (b.onCap === 'pause' && b.scope === `agent:${ctx.agent.id}`) ctx.pause = reason;
+    return { code: 'budget_exceeded', reason };
+  }
+  const numbers = [];
+  let degrade = false;
+  for (let i = 0; i < counters.length; i++) {
+    const c = counters[i]!;
+    const u = r.usage[i]!;
+    numbers.push({ scope: c.scope, period: c.period, capMicroUsd: c.capMicro, spentMicroUsd: u.spentMicro, reservedMicroUsd: u.reservedMicro });
+    if (c.capMicro === null || c.capMicro === 0) continue;
+    const b = owner[i]!;
+    const used = (u.spentMicro + u.reservedMicro) / c.capMicro;
+    if (1 - used < b.degradeBelow) degrade = true;
+    // The highest threshold crossed, once per counter and period.
+    const crossed = b.alertAt.filter((t) => used >= t).pop();
+    if (crossed !== undefined && ctx.services.firstTime(`${c.scope}|${c.period}|${crossed}`)) {
+      ctx.events.push({ kind: 'budget.threshold', severity: crossed >= 1 ? 'critical' : 'warning', scope: c.scope, period: c.period, threshold: crossed, used: pct(used), capMicroUsd: c.capMicro, spentMicroUsd: u.spentMicro, reservedMicroUsd: u.reservedMicro, agentId: ctx.agent.id });
+    }
+  }
+  ctx.guards.budget = { estimateMicroUsd: est, counters: numbers, ...(degrade ? { degrade: true } : {}) };
+  rec.reservedMicroUsd = est;
+  rec.budgetKeys = counters.map(counterKey);
+  if (r.rows) ctx.budgetRows = r.rows;
 };
 
 /** approve: draft agents always ask; otherwise the action type's rule and any check that asked. */
@@ -148,16 +203,16 @@ export const runConnector: Stage = async (ctx) => {
   }
 };
 
-/** settle: turn the reservation into the actual cost. */
+/** settle: turn the reservation into the actual cost, on every counter it was held on. */
 export const settleBudget: Stage = async (ctx) => {
   const rec = ctx.record;
   const actual = ctx.execution?.costMicroUsd ?? 0;
   rec.costMicroUsd = actual;
-  if (rec.budgetDay === null) return;
-  const row = await ctx.services.ledger.settle(rec.agentId, rec.budgetDay, rec.reservedMicroUsd, actual);
-  ctx.guards.budget = { day: rec.budgetDay, releasedMicroUsd: rec.reservedMicroUsd, actualMicroUsd: actual, capMicroUsd: ctx.agent.dailyCapMicro };
+  if (rec.budgetKeys.length === 0) return;
+  const rows = await ctx.services.ledger.settle(rec.id, rec.budgetKeys, rec.reservedMicroUsd, actual);
+  ctx.guards.budget = { counters: rec.budgetKeys, releasedMicroUsd: rec.reservedMicroUsd, actualMicroUsd: actual };
   rec.reservedMicroUsd = 0;
-  if (row) ctx.budgetRow = row;
+  if (rows) ctx.budgetRows = rows;
 };
 
 /** The built-in pipeline: admit → verify → guard → approve, then execute → settle once allowed. */

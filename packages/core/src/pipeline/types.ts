@@ -18,6 +18,8 @@ export interface SubmitRequest {
   rationale?: string;
   /** The action this one revises, after a `needs_revision` decision. */
   revisionOf?: string;
+  /** A campaign label: the action counts against that campaign's budget and spend. */
+  campaign?: string;
 }
 
 /** One check's outcome as recorded in a decision. */
@@ -82,7 +84,10 @@ export interface ActionRecord {
   policyVersion: string;
   estimateMicroUsd: number;
   reservedMicroUsd: number;
-  budgetDay: string | null;
+  /** Budget counters (`scope|period`) the reservation is held on. */
+  budgetKeys: string[];
+  /** The campaign label it was submitted with, for campaign budgets and spend reports. */
+  campaign: string | null;
   costMicroUsd: number | null;
   decision: Decision | null;
   result: JsonValue | null;

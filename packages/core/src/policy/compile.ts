@@ -2,6 +2,7 @@ import { checkRegistry } from '../checks/registry.js';
 import type { Check } from '../checks/types.js';
 import type { Connector } from '../connectors/types.js';
 import { usdToMicro } from '../util/money.js';
+import { compileBudget, Periods, type CompiledBudget } from '../guards/budget/plan.js';
 import type { LoadedPolicy } from './load.js';
 import type { ActionTypeDocument, AgentDocument, OnError, OnFail, PolicyDocument } from './schema.js';
 
@@ -19,12 +20,16 @@ export interface CompiledAction {
   connector: Connector;
   checks: CompiledCheck[];
   estimateMicro: number;
+  /** Caps on this action type across agents, when configured. */
+  budget: CompiledBudget | null;
 }
 
 export interface CompiledAgent {
   id: string;
   doc: AgentDocument;
   dailyCapMicro: number | null;
+  /** Always present: an agent's daily spend is tracked even without a cap. */
+  budget: CompiledBudget;
 }
 
 /** A policy ready to run: checks instantiated, money converted, lookups by name. Frozen. */
@@ -35,13 +40,16 @@ export interface Policy {
   readonly actions: ReadonlyMap<string, CompiledAction>;
   readonly defaults: PolicyDocument['defaults'];
   readonly guards: PolicyDocument['guards'];
+  readonly budgets: { readonly global: CompiledBudget | null; readonly campaigns: ReadonlyMap<string, CompiledBudget> };
+  readonly periods: Periods;
 }
 
 export function compilePolicy(loaded: LoadedPolicy, connectors: ReadonlyMap<string, Connector>): Policy {
   const d = loaded.document;
   const agents = new Map<string, CompiledAgent>();
   for (const [id, doc] of Object.entries(d.agents)) {
-    agents.set(id, { id, doc, dailyCapMicro: doc.budget ? usdToMicro(doc.budget.daily_usd) : null });
+    const budget = compileBudget(`agent:${id}`, doc.budget);
+    agents.set(id, { id, doc, dailyCapMicro: budget.daily, budget });
   }
   const actions = new Map<string, CompiledAction>();
   for (const [type, doc] of Object.entries(d.actions)) {
@@ -59,7 +67,12 @@ export function compilePolicy(loaded: LoadedPolicy, connectors: ReadonlyMap<stri
         timeoutMs: spec.timeoutMs ?? def.defaults?.timeoutMs ?? d.defaults.check_timeout_ms,
       };
     });
-    actions.set(type, { type, doc, connector, checks, estimateMicro: usdToMicro(doc.estimate_usd) });
+    actions.set(type, { type, doc, connector, checks, estimateMicro: usdToMicro(doc.estimate_usd), budget: doc.budget ? compileBudget(`action_type:${type}`, doc.budget) : null });
   }
-  return Object.freeze({ version: loaded.version, file: loaded.file, agents, actions, defaults: d.defaults, guards: d.guards });
+  const g = d.guards.budgets;
+  const budgets = {
+    global: g.global ? compileBudget('global', g.global) : null,
+    campaigns: new Map(Object.entries(g.campaigns).map(([name, l]) => [name, compileBudget(`campaign:${name}`, l)])),
+  };
+  return Object.freeze({ version: loaded.version, file: loaded.file, agents, actions, defaults: d.defaults, guards: d.guards, budgets, periods: new Periods(d.guards.timezone) });
 }

@@ -1,23 +1,9 @@
 import { z } from 'zod';
 import { checkRegistry, checkKinds, type CheckKind } from '../checks/registry.js';
 import { closest } from '../util/suggest.js';
+import { usd } from './usd.js';
 import { breakerOptions } from '../guards/breaker/index.js';
-
-/** A USD amount in configuration: non-negative, at most 6 decimals (micro-USD is exact). */
-const usd = z
-  .number()
-  .nonnegative()
-  .max(1e9, { message: 'at most 1,000,000,000 USD' })
-  .refine(hasAtMostSixDecimals, { message: 'at most 6 decimal places (Bridle counts money in micro-USD)' });
-
-/** Decided on the number's shortest decimal form, which float arithmetic on n·1e6 cannot do exactly. */
-function hasAtMostSixDecimals(n: number): boolean {
-  if (!Number.isFinite(n)) return false;
-  const text = String(n);
-  const exp = /e-(\d+)$/.exec(text);
-  if (exp) return Number(exp[1]) + (text.split('e')[0]!.split('.')[1]?.length ?? 0) <= 6;
-  return (text.split('.')[1]?.length ?? 0) <= 6;
-}
+import { budgetLimits, isTimeZone } from '../guards/budget/plan.js';
 
 const name = (what: string) =>
   z
@@ -88,7 +74,8 @@ export const agentSchema = z
     description: z.string().optional(),
     /** draft: a human approves every action; auto: approval only where the action type says. */
     mode: z.enum(['draft', 'auto']).default('draft'),
-    budget: z.object({ daily_usd: usd }).strict().optional(),
+    /** This agent's caps: daily, monthly (in guards.timezone) and lifetime. */
+    budget: budgetLimits.optional(),
     rate: z.object({ per_minute: z.number().int().positive().max(1_000_000) }).strict().optional(),
   })
   .strict();
@@ -104,6 +91,8 @@ export const actionTypeSchema = z
     estimate_usd: usd.default(0),
     checks: z.array(checkItem).default([]),
     approval: z.enum(['always', 'never']).default('never'),
+    /** Caps on this action type across all agents. */
+    budget: budgetLimits.optional(),
   })
   .strict();
 
@@ -120,9 +109,23 @@ export const policySchema = z
       })
       .strict()
       .default({ check_timeout_ms: 250, max_retries: 2, on_error: 'deny' }),
-    /** Runtime guards that apply across agents: circuit breakers (more to come: anomaly detection). */
+    /** Runtime guards that apply across agents: time zone, global and campaign budgets, circuit breakers. */
     guards: z
       .object({
+        /** The zone budget days and months follow (IANA name). */
+        timezone: z
+          .string()
+          .refine(isTimeZone, { error: (i) => `unknown time zone "${String(i.input)}"; use an IANA name such as UTC, Europe/Paris or America/New_York` })
+          .default('UTC'),
+        budgets: z
+          .object({
+            /** Caps on everything every agent spends. */
+            global: budgetLimits.optional(),
+            /** Caps per campaign: actions carry `campaign` when submitted. */
+            campaigns: z.record(name('campaign'), budgetLimits).default({}),
+          })
+          .strict()
+          .prefault({}),
         breaker: breakerOptions.prefault({}),
       })
       .strict()

@@ -158,6 +158,26 @@ const migrations: Record<string, Migration> = {
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .execute();
     },
+  },  '0004_budgets': {
+    // Budgets grow beyond one per agent and day: a counter is a scope (agent:, action_type:,
+    // campaign:, global) and a period (d:YYYY-MM-DD, m:YYYY-MM, life). An action records the
+    // counters it reserved on; on Postgres a reservation row lives in the same transaction as the
+    // counter update, so one orphaned by a crash can be found and given back.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('budget_usage').renameColumn('agent_id', 'scope').execute();
+      await db.schema.alterTable('budget_usage').renameColumn('day', 'period').execute();
+      await sql`update budget_usage set scope = 'agent:' || scope, period = 'd:' || period`.execute(db);
+      await db.schema.alterTable('actions').renameColumn('budget_day', 'budget_keys').execute();
+      await sql`update actions set budget_keys = 'agent:' || agent_id || '|d:' || budget_keys where budget_keys is not null`.execute(db);
+      await db.schema.alterTable('actions').addColumn('campaign', 'text').execute();
+      await db.schema
+        .createTable('budget_reservations')
+        .addColumn('action_id', 'text', (c) => c.primaryKey())
+        .addColumn('keys', 'text', (c) => c.notNull())
+        .addColumn('amount', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
   },
 };
 

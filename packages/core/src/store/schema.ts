@@ -16,7 +16,9 @@ export interface ActionsTable {
   policy_version: string;
   estimate_micro: number;
   reserved_micro: number;
-  budget_day: string | null;
+  /** Counters this action reserved on (`scope|period`, one per line); null when it holds none. */
+  budget_keys: string | null;
+  campaign: string | null;
   cost_micro: number | null;
   decision: string | null;
   result: string | null;
@@ -54,10 +56,20 @@ export interface CheckpointsTable {
 }
 
 export interface BudgetUsageTable {
-  agent_id: string;
-  day: string;
+  /** What the counter covers: `agent:<id>`, `action_type:<type>`, `campaign:<name>` or `global`. */
+  scope: string;
+  /** `d:YYYY-MM-DD` or `m:YYYY-MM` in the configured time zone, or `life`. */
+  period: string;
   spent_micro: number;
   reserved_micro: number;
+}
+
+export interface BudgetReservationsTable {
+  action_id: string;
+  /** The counters reserved on, `scope|period`, one per line. */
+  keys: string;
+  amount: number;
+  created_at: Millis;
 }
 
 export interface OutboxTable {
@@ -128,6 +140,7 @@ export interface Database {
   chain_heads: ChainHeadsTable;
   checkpoints: CheckpointsTable;
   budget_usage: BudgetUsageTable;
+  budget_reservations: BudgetReservationsTable;
   outbox: OutboxTable;
   kill_switches: KillSwitchesTable;
   breakers: BreakersTable;

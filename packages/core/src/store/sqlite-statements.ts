@@ -20,7 +20,7 @@ export function sqliteStatements(db: SqliteDatabase.Database): SqliteStatements 
     `INSERT INTO actions (${ACTION_COLUMNS.join(', ')}) VALUES (${ACTION_COLUMNS.map(() => '?').join(', ')}) ` +
       `ON CONFLICT (id) DO UPDATE SET ${ACTION_UPDATE_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`,
   );
-  const budget = db.prepare('INSERT INTO budget_usage (agent_id, day, spent_micro, reserved_micro) VALUES (?, ?, ?, ?) ON CONFLICT (agent_id, day) DO UPDATE SET spent_micro = excluded.spent_micro, reserved_micro = excluded.reserved_micro');
+  const budget = db.prepare('INSERT INTO budget_usage (scope, period, spent_micro, reserved_micro) VALUES (?, ?, ?, ?) ON CONFLICT (scope, period) DO UPDATE SET spent_micro = excluded.spent_micro, reserved_micro = excluded.reserved_micro');
   const outbox = db.prepare('INSERT INTO outbox (id, action_id, agent_id, connector, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)');
   const idem = db.prepare('INSERT INTO idempotency_keys (agent_id, key, action_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (agent_id, key) DO NOTHING');
 
@@ -42,7 +42,7 @@ export function sqliteStatements(db: SqliteDatabase.Database): SqliteStatements 
       checkpoint.run(c.id, c.ts, c.heads, c.key_id, c.signature);
     }
     for (const r of b.actions.values()) action.run(ACTION_COLUMNS.map((c) => r[c]));
-    for (const r of b.budgets.values()) budget.run(r.agent_id, r.day, r.spent_micro, r.reserved_micro);
+    for (const r of b.budgets.values()) budget.run(r.scope, r.period, r.spent_micro, r.reserved_micro);
     for (const r of b.outbox) outbox.run(r.id, r.action_id, r.agent_id, r.connector, r.payload, r.created_at);
     for (const r of b.idem) idem.run(r.agent_id, r.key, r.action_id, r.created_at);
   });

@@ -13,7 +13,8 @@ import { sqliteStatements, type SqliteStatements } from './sqlite-statements.js'
 export interface WriteSet {
   audit?: AuditInput[];
   action?: ActionsTable;
-  budget?: BudgetUsageTable;
+  /** Ledger snapshots (embedded store only: Postgres counters are updated in place). */
+  budgets?: readonly BudgetUsageTable[];
   outbox?: OutboxTable;
   idempotency?: IdempotencyTable;
 }
@@ -94,7 +95,7 @@ export class GroupCommitWriter {
     const p = this.pending;
     if (set.audit) for (const a of set.audit) p.audit.push(a);
     if (set.action) p.actions.set(set.action.id, set.action);
-    if (set.budget) p.budgets.set(`${set.budget.agent_id}\u0000${set.budget.day}`, set.budget);
+    if (set.budgets) for (const b of set.budgets) p.budgets.set(`${b.scope}|${b.period}`, b);
     if (set.outbox) p.outbox.push(set.outbox);
     if (set.idempotency) p.idem.push(set.idempotency);
     const done = new Promise<void>((resolve, reject) => p.waiters.push({ resolve, reject }));
@@ -173,7 +174,7 @@ export class GroupCommitWriter {
               params: eb.ref('excluded.params'),
               params_hash: eb.ref('excluded.params_hash'),
               reserved_micro: eb.ref('excluded.reserved_micro'),
-              budget_day: eb.ref('excluded.budget_day'),
+              budget_keys: eb.ref('excluded.budget_keys'),
               cost_micro: eb.ref('excluded.cost_micro'),
               decision: eb.ref('excluded.decision'),
               result: eb.ref('excluded.result'),
