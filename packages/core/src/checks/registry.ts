@@ -1,8 +1,9 @@
 import type { CheckDefinition } from './types.js';
-import { maxLength } from './max-length/index.js';
 import { bannedPhrases } from './banned-phrases/index.js';
 import { competitors } from './competitors/index.js';
 import { jsonSchema } from './json-schema/index.js';
+import { llmJudge } from './llm-judge/index.js';
+import { maxLength } from './max-length/index.js';
 import { pii } from './pii/index.js';
 import { profanity } from './profanity/index.js';
 import { regex } from './regex/index.js';
@@ -25,6 +26,7 @@ export const checkRegistry = {
   competitors,
   regex,
   url_allowlist: urlAllowlist,
+  llm_judge: llmJudge,
 } as const satisfies Record<string, CheckDefinition>;
 
 export type CheckKind = keyof typeof checkRegistry;
