@@ -29,3 +29,4 @@ export * from './admin.js';
 export { fromRow, toRow } from './pipeline/records.js';
 export * from './checks/scan.js';
 export * from './checks/fields.js';
+export * from './alerts/index.js';
