@@ -8,6 +8,8 @@ import { memoryLedger, postgresLedger, type BudgetLedger } from '../guards/budge
 import { RateLimiter } from '../guards/rate/bucket.js';
 import { Breakers, type BreakerTransition, type BreakerView } from '../guards/breaker/index.js';
 import { persistTransitions } from '../guards/breaker/persist.js';
+import { guardAlert } from '../guards/alerts.js';
+import { createAlerter, type Alerter, type CreateAlerterOptions } from '../alerts/alerter.js';
 import { KillSwitches, describeScope, scopeKey, type KillScope, type KillState } from '../guards/kill/switches.js';
 import { hashJson, type JsonObject } from '../json.js';
 import { compilePolicy, type CompiledAction, type CompiledAgent, type Policy } from '../policy/compile.js';
@@ -16,7 +18,7 @@ import type { Store } from '../store/open.js';
 import type { BudgetUsageTable } from '../store/schema.js';
 import { GroupCommitWriter, type WriteSet } from '../store/writer.js';
 import { systemClock, ulidGenerator, type Clock, type IdGenerator } from '../util/clock.js';
-import { runPhases, type Pipeline, type Services, type StageContext } from './context.js';
+import { runPhases, type GuardEvent, type Pipeline, type Services, type StageContext } from './context.js';
 import { assertTransition, isSettledForWaiter, type ActionStatus } from './lifecycle.js';
 import { fromRow, toRow } from './records.js';
 import { defaultPipeline } from './stages.js';
@@ -31,6 +33,8 @@ export interface BridleOptions {
   /** Extra connectors by name, for embedding Bridle in-process. */
   connectors?: Record<string, Connector>;
   pipeline?: Pipeline;
+  /** Extra options for the alerter built from the policy's `alerts:` (environment, custom senders). */
+  alerts?: Pick<CreateAlerterOptions, 'env' | 'senders' | 'random' | 'pollMs' | 'logger'>;
 }
 
 const SYSTEM: Actor = { type: 'system', id: 'bridle' };
@@ -59,6 +63,8 @@ export class Bridle {
   private readonly services: Services;
   private pgRefresh: NodeJS.Timeout | undefined;
   private pgRecover: NodeJS.Timeout | undefined;
+  /** Delivers guard events to the policy's alert channels; none when the policy has no `alerts:`. */
+  alerter: Alerter | null = null;
 
   private constructor(
     readonly store: Store,
@@ -107,6 +113,14 @@ export class Bridle {
     await b.recover();
     await b.services.ledger.reconcile(b.clock.now(), RESERVATION_GRACE_MS);
     await b.audit([{ ...b.entry('_system', null, 'policy.loaded', SYSTEM), data: { file: policy.file, version: policy.version } }]);
+    const alerts = opts.policy.document.alerts;
+    if (alerts && Object.keys(alerts.channels).length > 0) {
+      // Secrets are read here: a missing variable stops start-up, not the first alert.
+      const alerter = createAlerter({ store: opts.store, config: alerts, clock, ids, ...opts.alerts });
+      b.alerter = alerter;
+      b.onGuard((e) => void alerter.raise(guardAlert(e)).catch(() => {}));
+      alerter.start();
+    }
     if (opts.store.dialect === 'postgres') {
       // Other instances may flip a kill switch; pick it up within a second.
       b.pgRefresh = setInterval(() => void Promise.all([b.kills.load(), b.loadBreakers()]).catch(() => {}), 1000);
@@ -510,6 +524,7 @@ export class Bridle {
     const chain = scope.kind === 'agent' ? scope.id : '_system';
     await this.audit([{ ...this.entry(chain, null, `${scope.kind}.${state ?? 'resumed'}`, by.actor), data: { scope: scopeKey(scope), reason: by.reason ?? null, previous: previous?.state ?? null } }]);
     const cancelled = state === 'killed' ? await this.cancelPending(scope, by) : [];
+    if (state === 'killed') this.events.emit('guard', { kind: `${scope.kind}.killed`, severity: 'warning', scope: scopeKey(scope), actor: by.actor.id, reason: by.reason ?? null, cancelled: cancelled.length, ...(scope.kind === 'agent' ? { agentId: scope.id } : {}) } satisfies GuardEvent);
     return { state: next, cancelled };
   }
 
@@ -568,7 +583,7 @@ export class Bridle {
       return { ...this.entry(chain, null, `breaker.${t.to}`, actor), data: { scope: t.scope, from: t.from, to: t.to, reason: t.reason, calls: t.calls, errors: t.errors } };
     });
     await this.audit(entries);
-    for (const t of transitions) this.events.emit('guard', { kind: `breaker.${t.to}`, ...t });
+    for (const t of transitions) this.events.emit('guard', { kind: `breaker.${t.to}`, severity: t.to === 'open' ? 'critical' : 'info', scope: t.scope, from: t.from, reason: t.reason, calls: t.calls, errors: t.errors });
   }
 
   private async loadBreakers(): Promise<void> {
@@ -576,7 +591,7 @@ export class Bridle {
   }
 
   /** Guard events (breaker trips, pauses) for alerting and dashboards. */
-  onGuard(fn: (e: { kind: string } & Record<string, unknown>) => void): () => void {
+  onGuard(fn: (e: GuardEvent) => void): () => void {
     this.events.on('guard', fn);
     return () => this.events.off('guard', fn);
   }
@@ -679,6 +694,7 @@ export class Bridle {
   async close(): Promise<void> {
     clearInterval(this.pgRefresh);
     clearInterval(this.pgRecover);
+    await this.alerter?.stop();
     await this.writer.close();
   }
 

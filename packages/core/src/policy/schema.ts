@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { checkRegistry, checkKinds, type CheckKind } from '../checks/registry.js';
 import { closest } from '../util/suggest.js';
 import { usd } from './usd.js';
+import { alertsConfigSchema } from '../alerts/config.js';
 import { breakerOptions } from '../guards/breaker/index.js';
 import { budgetLimits, isTimeZone } from '../guards/budget/plan.js';
 
@@ -130,6 +131,8 @@ export const policySchema = z
       })
       .strict()
       .prefault({}),
+    /** Where guard events (budget thresholds, breakers, pauses) are sent; see docs/configuration.md#alerts. */
+    alerts: alertsConfigSchema.optional(),
     agents: z.record(name('agent'), agentSchema),
     actions: z.record(name('action type'), actionTypeSchema),
   })
