@@ -59,6 +59,8 @@ export interface StageContext {
   events: GuardEvent[];
   /** Set by a guard that wants the agent paused (e.g. a budget with on_cap: pause). */
   pause?: string;
+  /** Concurrency slots this action holds until it finishes. */
+  rateHeld?: string[];
   /** Half-open breaker scopes this action holds a probe slot of. */
   breakerProbe?: string[];
   /** When set, connector writes are collected here to join the decision's commit. */

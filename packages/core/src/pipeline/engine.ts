@@ -60,6 +60,8 @@ export class Bridle {
   /** Probe slots of half-open breakers, held by actions between their decision and their outcome. */
   private readonly probes = new Map<string, string[]>();
   private readonly seen = new Set<string>();
+  /** Concurrency slots held by actions until their connector finishes. */
+  private readonly rateHeld = new Map<string, string[]>();
   private readonly services: Services;
   private pgRefresh: NodeJS.Timeout | undefined;
   private pgRecover: NodeJS.Timeout | undefined;
@@ -291,6 +293,10 @@ export class Bridle {
       if (execNow) this.probes.set(rec.id, ctx.breakerProbe);
       else this.services.breakers.release(ctx.breakerProbe);
     }
+    if (ctx.rateHeld) {
+      if (execNow) this.rateHeld.set(rec.id, ctx.rateHeld);
+      else this.services.rate.release(ctx.rateHeld);
+    }
     const out = this.commitThenRun(rec, entries, ctx.budgetRows, agent, action, execNow);
     // Alerts and pauses follow the decision, and only once it is durable.
     if (ctx.events.length > 0 || ctx.pause) void out.then(() => this.afterGuards(ctx), () => {});
@@ -351,6 +357,11 @@ export class Bridle {
     const ex = ctx.execution ?? { ok: false, result: null, error: { code: 'BRIDLE_E_INTERNAL', message: 'no execute stage ran' }, costMicroUsd: 0, durationMs: 0 };
     const probe = this.probes.get(rec.id) ?? [];
     this.probes.delete(rec.id);
+    const held = this.rateHeld.get(rec.id);
+    if (held) {
+      this.services.rate.release(held);
+      this.rateHeld.delete(rec.id);
+    }
     const b = this.services.breakers;
     const tripped = b.record(b.scopesFor(rec.agentId, action.connector.name), probe, ex.ok, this.clock.now());
     if (tripped.length > 0) {

@@ -1,6 +1,7 @@
 import { BridleError, describeError } from '../errors.js';
 import { counterKey, type CounterSpec } from '../guards/budget/ledger.js';
-import { compileBudget, countersOf, type CompiledBudget } from '../guards/budget/plan.js';
+import { compileBudget, countersOf, msToNextDay, type CompiledBudget } from '../guards/budget/plan.js';
+import type { Limit } from '../guards/rate/bucket.js';
 import { hashJson } from '../json.js';
 import { formatMicroUsd } from '../util/money.js';
 import type { WriteSet } from '../store/writer.js';
@@ -74,13 +75,33 @@ export const verifyChecks: Stage = (ctx) => {
   return runAll(ctx);
 };
 
-/** guard: per-agent requests per minute. */
+/** Every rate limit that applies to this action: its agent's, its type's and the matching rules'. */
+function limitsOf(ctx: StageContext): Limit[] {
+  const out: Limit[] = [];
+  if (ctx.agent.rate) out.push(ctx.agent.rate);
+  if (ctx.action.rate) out.push(ctx.action.rate);
+  const rules = ctx.policy.rateRules;
+  if (rules.length === 0) return out;
+  const input = { agent: { id: ctx.agent.id, mode: ctx.agent.doc.mode }, action: { type: ctx.action.type }, params: ctx.record.params, campaign: ctx.record.campaign };
+  for (const r of rules) if (!r.actions || r.actions.has(ctx.action.type)) out.push({ ...r.limit, key: r.key(input) });
+  return out;
+}
+
+const WINDOW_WORDS = { per_second: 'actions per second', per_minute: 'actions per minute', per_hour: 'actions per hour', per_day: 'actions per day', concurrency: 'actions running at once' } as const;
+
+/** guard: token buckets, day quotas and concurrency, keyed by agent, action type or a CEL expression. */
 export const rateLimit: Stage = (ctx) => {
-  const rate = ctx.agent.doc.rate;
-  if (!rate) return;
-  const r = ctx.services.rate.take(ctx.agent.id, rate.per_minute, ctx.services.clock.now());
-  ctx.guards.rate = { perMinute: rate.per_minute, ...(r.ok ? { remaining: r.remaining } : { retryAfterMs: r.retryAfterMs }) };
-  if (!r.ok) return { code: 'rate_limited', reason: `agent ${ctx.agent.id} is over its limit of ${rate.per_minute} actions per minute`, retryAfterMs: r.retryAfterMs };
+  const limits = limitsOf(ctx);
+  if (limits.length === 0) return;
+  const now = ctx.services.clock.now();
+  const periods = ctx.policy.periods;
+  const r = ctx.services.rate.take(limits, now, periods.at(now).day, () => msToNextDay(periods, now));
+  if (!r.ok) {
+    ctx.guards.rate = { key: r.key, window: r.window, limit: r.limit, retryAfterMs: r.retryAfterMs };
+    return { code: 'rate_limited', reason: `${r.key} is over its limit of ${r.limit} ${WINDOW_WORDS[r.window]}`, retryAfterMs: r.retryAfterMs };
+  }
+  ctx.guards.rate = { limits: limits.map((l, i) => ({ key: l.key, ...r.numbers[i] })) };
+  if (r.held.length > 0) ctx.rateHeld = r.held;
 };
 
 /** guard: an open circuit breaker on the agent or its connector refuses until its cooldown ends. */

@@ -3,6 +3,8 @@ import type { Check } from '../checks/types.js';
 import type { Connector } from '../connectors/types.js';
 import { usdToMicro } from '../util/money.js';
 import { compileBudget, Periods, type CompiledBudget } from '../guards/budget/plan.js';
+import { compileCelKey, type KeyInput } from '../guards/rate/limits.js';
+import type { Limit } from '../guards/rate/bucket.js';
 import type { LoadedPolicy } from './load.js';
 import type { ActionTypeDocument, AgentDocument, OnError, OnFail, PolicyDocument } from './schema.js';
 
@@ -22,6 +24,8 @@ export interface CompiledAction {
   estimateMicro: number;
   /** Caps on this action type across agents, when configured. */
   budget: CompiledBudget | null;
+  /** Its rate limit across agents, when configured. */
+  rate: Limit | null;
 }
 
 export interface CompiledAgent {
@@ -30,6 +34,15 @@ export interface CompiledAgent {
   dailyCapMicro: number | null;
   /** Always present: an agent's daily spend is tracked even without a cap. */
   budget: CompiledBudget;
+  rate: Limit | null;
+}
+
+/** A `guards.rate_limits` entry, its key ready to compute per action. */
+export interface CompiledRateRule {
+  label: string;
+  actions: ReadonlySet<string> | null;
+  limit: Omit<Limit, 'key'>;
+  key(input: KeyInput): string;
 }
 
 /** A policy ready to run: checks instantiated, money converted, lookups by name. Frozen. */
@@ -42,6 +55,7 @@ export interface Policy {
   readonly guards: PolicyDocument['guards'];
   readonly budgets: { readonly global: CompiledBudget | null; readonly campaigns: ReadonlyMap<string, CompiledBudget> };
   readonly periods: Periods;
+  readonly rateRules: readonly CompiledRateRule[];
 }
 
 export function compilePolicy(loaded: LoadedPolicy, connectors: ReadonlyMap<string, Connector>): Policy {
@@ -49,7 +63,7 @@ export function compilePolicy(loaded: LoadedPolicy, connectors: ReadonlyMap<stri
   const agents = new Map<string, CompiledAgent>();
   for (const [id, doc] of Object.entries(d.agents)) {
     const budget = compileBudget(`agent:${id}`, doc.budget);
-    agents.set(id, { id, doc, dailyCapMicro: budget.daily, budget });
+    agents.set(id, { id, doc, dailyCapMicro: budget.daily, budget, rate: doc.rate ? { key: `agent:${id}`, ...doc.rate } : null });
   }
   const actions = new Map<string, CompiledAction>();
   for (const [type, doc] of Object.entries(d.actions)) {
@@ -67,12 +81,23 @@ export function compilePolicy(loaded: LoadedPolicy, connectors: ReadonlyMap<stri
         timeoutMs: spec.timeoutMs ?? def.defaults?.timeoutMs ?? d.defaults.check_timeout_ms,
       };
     });
-    actions.set(type, { type, doc, connector, checks, estimateMicro: usdToMicro(doc.estimate_usd), budget: doc.budget ? compileBudget(`action_type:${type}`, doc.budget) : null });
+    actions.set(type, { type, doc, connector, checks, estimateMicro: usdToMicro(doc.estimate_usd), budget: doc.budget ? compileBudget(`action_type:${type}`, doc.budget) : null, rate: doc.rate ? { key: `action_type:${type}`, ...doc.rate } : null });
   }
   const g = d.guards.budgets;
   const budgets = {
     global: g.global ? compileBudget('global', g.global) : null,
     campaigns: new Map(Object.entries(g.campaigns).map(([name, l]) => [name, compileBudget(`campaign:${name}`, l)])),
   };
-  return Object.freeze({ version: loaded.version, file: loaded.file, agents, actions, defaults: d.defaults, guards: d.guards, budgets, periods: new Periods(d.guards.timezone) });
+  const rateRules = d.guards.rate_limits.map((r, i): CompiledRateRule => {
+    const label = r.name ?? `rate_limits[${i}]`;
+    const { name: _n, key, actions: only, ...limit } = r;
+    let keyOf: (input: KeyInput) => string;
+    if (typeof key === 'object') {
+      const c = compileCelKey(key.cel);
+      if (!c.ok) throw new Error(`${label}: ${c.error} (after validation)`);
+      keyOf = c.run;
+    } else keyOf = key === 'agent' ? (x) => x.agent.id : key === 'action_type' ? (x) => x.action.type : () => '*';
+    return { label, actions: only ? new Set(only) : null, limit, key: (x) => `${label}:${keyOf(x)}` };
+  });
+  return Object.freeze({ version: loaded.version, file: loaded.file, agents, actions, defaults: d.defaults, guards: d.guards, budgets, periods: new Periods(d.guards.timezone), rateRules });
 }

@@ -5,6 +5,7 @@ import { usd } from './usd.js';
 import { alertsConfigSchema } from '../alerts/config.js';
 import { breakerOptions } from '../guards/breaker/index.js';
 import { budgetLimits, isTimeZone } from '../guards/budget/plan.js';
+import { rateLimitRule, rateOptions } from '../guards/rate/limits.js';
 
 const name = (what: string) =>
   z
@@ -77,7 +78,8 @@ export const agentSchema = z
     mode: z.enum(['draft', 'auto']).default('draft'),
     /** This agent's caps: daily, monthly (in guards.timezone) and lifetime. */
     budget: budgetLimits.optional(),
-    rate: z.object({ per_minute: z.number().int().positive().max(1_000_000) }).strict().optional(),
+    /** Limits on this agent's actions: per_second/minute/hour buckets, per_day quota, concurrency. */
+    rate: rateOptions.optional(),
   })
   .strict();
 
@@ -94,6 +96,8 @@ export const actionTypeSchema = z
     approval: z.enum(['always', 'never']).default('never'),
     /** Caps on this action type across all agents. */
     budget: budgetLimits.optional(),
+    /** Limits on this action type across all agents. */
+    rate: rateOptions.optional(),
   })
   .strict();
 
@@ -127,6 +131,8 @@ export const policySchema = z
           })
           .strict()
           .prefault({}),
+        /** Limits keyed by agent, action type, everything, or a CEL expression (e.g. per platform). */
+        rate_limits: z.array(rateLimitRule).default([]),
         breaker: breakerOptions.prefault({}),
       })
       .strict()

@@ -80,3 +80,22 @@ export function countersOf(b: CompiledBudget, p: { day: string; month: string })
   if (b.lifetime !== null) out.push({ scope: b.scope, period: 'life', capMicro: b.lifetime });
   return out;
 }
+
+/** How long until the day key changes in the zone (a day quota's retry-after). Only on denial, so a plain search is fine. */
+export function msToNextDay(p: Periods, now: number): number {
+  const today = p.at(now).day;
+  const fresh = new Periods(p.timeZone);
+  let lo = now;
+  let hi = now + 3_600_000;
+  while (fresh.at(hi).day === today) {
+    lo = hi;
+    hi += 3_600_000;
+  }
+  // Narrow to the minute in which the day turns.
+  while (hi - lo > 60_000) {
+    const mid = lo + Math.floor((hi - lo) / 2 / 60_000) * 60_000;
+    if (fresh.at(mid).day === today) lo = mid;
+    else hi = mid;
+  }
+  return hi - (hi % 60_000) - now;
+}
