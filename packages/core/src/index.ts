@@ -30,3 +30,4 @@ export { fromRow, toRow } from './pipeline/records.js';
 export * from './checks/scan.js';
 export * from './checks/fields.js';
 export * from './alerts/index.js';
+export * from './guards/anomaly/index.js';

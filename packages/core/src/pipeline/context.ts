@@ -1,6 +1,7 @@
 import type { BudgetLedger } from '../guards/budget/ledger.js';
 import type { KillState } from '../guards/kill/switches.js';
 import type { Breakers } from '../guards/breaker/index.js';
+import type { AnomalyDetector } from '../guards/anomaly/index.js';
 import type { RateLimiter } from '../guards/rate/bucket.js';
 import type { JsonObject, JsonValue } from '../json.js';
 import type { CompiledAction, CompiledAgent, Policy } from '../policy/compile.js';
@@ -19,6 +20,8 @@ export interface Services {
   ledger: BudgetLedger;
   rate: RateLimiter;
   breakers: Breakers;
+  /** The anomaly detector, when the policy has `guards.anomaly`. */
+  anomaly: AnomalyDetector | null;
   /** True the first time a key is seen by this instance (soft budget alerts fire once per period). */
   firstTime(key: string): boolean;
   /** The kill switch or pause that stops this agent's action of this type, if any. */
@@ -57,8 +60,8 @@ export interface StageContext {
   budgetRows?: BudgetUsageTable[];
   /** Things guards noticed, for alerts and dashboards (e.g. a budget threshold crossed). */
   events: GuardEvent[];
-  /** Set by a guard that wants the agent paused (e.g. a budget with on_cap: pause). */
-  pause?: string;
+  /** Set by a guard that wants the agent paused (a budget with on_cap: pause, an anomaly). */
+  pause?: { by: string; reason: string };
   /** Concurrency slots this action holds until it finishes. */
   rateHeld?: string[];
   /** Half-open breaker scopes this action holds a probe slot of. */

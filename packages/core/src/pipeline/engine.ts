@@ -9,6 +9,7 @@ import { RateLimiter } from '../guards/rate/bucket.js';
 import { Breakers, type BreakerTransition, type BreakerView } from '../guards/breaker/index.js';
 import { persistTransitions } from '../guards/breaker/persist.js';
 import { guardAlert } from '../guards/alerts.js';
+import { createAnomalyDetector, type AnomalyBaseline } from '../guards/anomaly/index.js';
 import { createAlerter, type Alerter, type CreateAlerterOptions } from '../alerts/alerter.js';
 import { KillSwitches, describeScope, scopeKey, type KillScope, type KillState } from '../guards/kill/switches.js';
 import { hashJson, type JsonObject } from '../json.js';
@@ -87,6 +88,7 @@ export class Bridle {
       ledger,
       rate: new RateLimiter(),
       breakers: new Breakers(policy.guards.breaker),
+      anomaly: anomalyFor(policy),
       write: (set) => writer.write(set),
       stopped: (agentId, type) => this.kills.find(agentId, type),
       firstTime: (key) => {
@@ -112,6 +114,7 @@ export class Bridle {
     const b = new Bridle(opts.store, writer, connectors, policy, clock, ids, ledger, opts.pipeline ?? defaultPipeline);
     await b.kills.load();
     await b.loadBreakers();
+    await b.loadAnomaly();
     await b.recover();
     await b.services.ledger.reconcile(b.clock.now(), RESERVATION_GRACE_MS);
     await b.audit([{ ...b.entry('_system', null, 'policy.loaded', SYSTEM), data: { file: policy.file, version: policy.version } }]);
@@ -159,6 +162,10 @@ export class Bridle {
     const previous = this.current.version;
     this.current = next;
     this.services.breakers.configure(next.guards.breaker);
+    // New anomaly options start a new detector, carrying what was learned over.
+    const learned = this.services.anomaly?.snapshot();
+    this.services.anomaly = anomalyFor(next);
+    if (learned && this.services.anomaly) this.services.anomaly.restore(learned);
     this.lastReload = { ok: true, at: this.clock.now() };
     if (next.version !== previous) await this.audit([{ ...this.entry('_system', null, 'policy.reloaded', actor), data: { file: next.file, version: next.version, previous } }]);
     return { ok: true, version: next.version };
@@ -307,8 +314,8 @@ export class Bridle {
   private async afterGuards(ctx: StageContext): Promise<void> {
     for (const e of ctx.events) this.events.emit('guard', e);
     if (ctx.pause && !this.kills.get({ kind: 'agent', id: ctx.agent.id })) {
-      await this.setKill({ kind: 'agent', id: ctx.agent.id }, 'paused', { actor: { type: 'system', id: 'budget' }, reason: ctx.pause }).catch(() => {});
-      this.events.emit('guard', { kind: 'agent.paused', severity: 'critical', agentId: ctx.agent.id, reason: ctx.pause });
+      await this.setKill({ kind: 'agent', id: ctx.agent.id }, 'paused', { actor: { type: 'system', id: ctx.pause.by }, reason: ctx.pause.reason }).catch(() => {});
+      this.events.emit('guard', { kind: 'agent.paused', severity: 'critical', agentId: ctx.agent.id, by: ctx.pause.by, reason: ctx.pause.reason });
     }
   }
 
@@ -597,8 +604,41 @@ export class Bridle {
     for (const t of transitions) this.events.emit('guard', { kind: `breaker.${t.to}`, severity: t.to === 'open' ? 'critical' : 'info', scope: t.scope, from: t.from, reason: t.reason, calls: t.calls, errors: t.errors });
   }
 
+  private anomalySaver: NodeJS.Timeout | undefined;
+
+  /** Restores learned baselines, and saves them every minute and at close. */
+  private async loadAnomaly(): Promise<void> {
+    const d = this.services.anomaly;
+    if (d) {
+      const row = await this.store.db.selectFrom('guard_state').select('state').where('name', '=', 'anomaly').executeTakeFirst();
+      // A snapshot that no longer parses (a new format) is dropped: the detector starts cold.
+      if (row) {
+        try {
+          d.restore(JSON.parse(row.state));
+        } catch {
+          /* start cold */
+        }
+      }
+    }
+    this.anomalySaver = setInterval(() => void this.saveAnomaly().catch(() => {}), 60_000);
+    this.anomalySaver.unref();
+  }
+
+  private async saveAnomaly(): Promise<void> {
+    const d = this.services.anomaly;
+    if (!d) return;
+    const state = JSON.stringify(d.snapshot());
+    const now = this.clock.now();
+    await this.store.db.insertInto('guard_state').values({ name: 'anomaly', state, updated_at: now }).onConflict((oc) => oc.column('name').doUpdateSet({ state, updated_at: now })).execute();
+  }
+
   private async loadBreakers(): Promise<void> {
     this.services.breakers.adopt(await this.store.db.selectFrom('breakers').selectAll().execute(), this.clock.now());
+  }
+
+  /** What the anomaly detector has learned about an agent; null when detection is off or the agent is new. */
+  anomalyBaseline(agentId: string): AnomalyBaseline | null {
+    return this.services.anomaly?.state(agentId) ?? null;
   }
 
   /** Guard events (breaker trips, pauses) for alerting and dashboards. */
@@ -705,6 +745,8 @@ export class Bridle {
   async close(): Promise<void> {
     clearInterval(this.pgRefresh);
     clearInterval(this.pgRecover);
+    clearInterval(this.anomalySaver);
+    await this.saveAnomaly().catch(() => {});
     await this.alerter?.stop();
     await this.writer.close();
   }
@@ -713,6 +755,13 @@ export class Bridle {
   get batches(): number {
     return this.writer.batches;
   }
+}
+
+/** The policy's anomaly detector; `on_anomaly` is Bridle's, not the detector's. */
+function anomalyFor(p: Policy) {
+  if (!p.guards.anomaly) return null;
+  const { on_anomaly: _, ...options } = p.guards.anomaly;
+  return createAnomalyDetector(options);
 }
 
 /** A ledger snapshot to persist with a write (copied: later changes belong to later writes). */

@@ -104,6 +104,23 @@ export const rateLimit: Stage = (ctx) => {
   if (r.held.length > 0) ctx.rateHeld = r.held;
 };
 
+/**
+ * guard: every submission counts towards the agent's learned action and spend rate. A burst far
+ * above the agent's own baseline pauses it (or only alerts, with on_anomaly: alert).
+ */
+export const anomalyGuard: Stage = (ctx) => {
+  const d = ctx.services.anomaly;
+  if (!d) return;
+  const v = d.observe(ctx.agent.id, { at: ctx.services.clock.now(), costMicro: ctx.record.estimateMicroUsd });
+  if (!v) return;
+  const numbers = { metric: v.metric, window: v.window, observed: v.observed, baseline: Math.round(v.baseline * 1000) / 1000, threshold: Math.round(v.threshold * 1000) / 1000, phase: v.phase };
+  ctx.guards.anomaly = numbers;
+  ctx.events.push({ kind: `anomaly.${v.metric}`, severity: 'critical', agentId: ctx.agent.id, reason: v.reason, ...numbers });
+  if (ctx.policy.guards.anomaly?.on_anomaly === 'alert') return;
+  ctx.pause = { by: 'anomaly', reason: v.reason };
+  return { code: 'anomaly_detected', reason: `agent ${ctx.agent.id} paused: ${v.reason}` };
+};
+
 /** guard: an open circuit breaker on the agent or its connector refuses until its cooldown ends. */
 export const circuitBreaker: Stage = (ctx) => {
   const b = ctx.services.breakers;
@@ -160,7 +177,7 @@ export const budgetReserve: Stage = async (ctx) => {
     const window = r.blocked.period === 'life' ? 'lifetime' : r.blocked.period.startsWith('m:') ? 'monthly' : 'daily';
     const reason = `${window} budget of ${formatMicroUsd(cap)} for ${r.blocked.scope} would be exceeded: spent ${formatMicroUsd(r.usage.spentMicro)}, reserved ${formatMicroUsd(r.usage.reservedMicro)}, this action estimates ${formatMicroUsd(est)}`;
     ctx.events.push({ kind: 'budget.cap', severity: 'critical', scope: r.blocked.scope, period: r.blocked.period, capMicroUsd: cap, spentMicroUsd: r.usage.spentMicro, agentId: ctx.agent.id });
-    if (b.onCap === 'pause' && b.scope === `agent:${ctx.agent.id}`) ctx.pause = reason;
+    if (b.onCap === 'pause' && b.scope === `agent:${ctx.agent.id}`) ctx.pause = { by: 'budget', reason };
     return { code: 'budget_exceeded', reason };
   }
   const numbers = [];
@@ -240,7 +257,7 @@ export const settleBudget: Stage = async (ctx) => {
 export const defaultPipeline: Pipeline = {
   admit: [killSwitch],
   verify: [verifyChecks],
-  guard: [rateLimit, circuitBreaker, budgetReserve],
+  guard: [anomalyGuard, rateLimit, circuitBreaker, budgetReserve],
   approve: [approvalRule],
   execute: [runConnector],
   settle: [settleBudget],

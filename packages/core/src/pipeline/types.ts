@@ -40,6 +40,7 @@ export type DecisionCode =
   | 'agent_paused'
   | 'kill_switch'
   | 'breaker_open'
+  | 'anomaly_detected'
   | 'check_failed'
   | 'check_error'
   | 'budget_exceeded'

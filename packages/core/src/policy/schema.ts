@@ -6,6 +6,7 @@ import { alertsConfigSchema } from '../alerts/config.js';
 import { breakerOptions } from '../guards/breaker/index.js';
 import { budgetLimits, isTimeZone } from '../guards/budget/plan.js';
 import { rateLimitRule, rateOptions } from '../guards/rate/limits.js';
+import { anomalyOptions } from '../guards/anomaly/options.js';
 
 const name = (what: string) =>
   z
@@ -114,7 +115,7 @@ export const policySchema = z
       })
       .strict()
       .default({ check_timeout_ms: 250, max_retries: 2, on_error: 'deny' }),
-    /** Runtime guards that apply across agents: time zone, global and campaign budgets, circuit breakers. */
+    /** Runtime guards that apply across agents: time zone, global and campaign budgets, rate limits, circuit breakers, anomaly detection. */
     guards: z
       .object({
         /** The zone budget days and months follow (IANA name). */
@@ -134,6 +135,13 @@ export const policySchema = z
         /** Limits keyed by agent, action type, everything, or a CEL expression (e.g. per platform). */
         rate_limits: z.array(rateLimitRule).default([]),
         breaker: breakerOptions.prefault({}),
+        /** Per-agent action and spend rate against its own learned baseline; on when present. */
+        anomaly: anomalyOptions
+          .extend({
+            /** pause (default): pause the agent and alert; alert: only alert. */
+            on_anomaly: z.enum(['pause', 'alert']).default('pause'),
+          })
+          .optional(),
       })
       .strict()
       .prefault({}),

@@ -178,6 +178,16 @@ const migrations: Record<string, Migration> = {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .execute();
     },
+  },  '0005_guard_state': {
+    // Learned guard state (the anomaly detector's baselines), saved so a restart does not start cold.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('guard_state')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
   },
 };
 

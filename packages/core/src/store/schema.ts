@@ -134,6 +134,13 @@ export interface AlertsTable {
   sent_at: Millis | null;
 }
 
+export interface GuardStateTable {
+  name: string;
+  /** JSON, e.g. the anomaly detector's snapshot. */
+  state: string;
+  updated_at: Millis;
+}
+
 export interface Database {
   actions: ActionsTable;
   audit: AuditTable;
@@ -144,6 +151,7 @@ export interface Database {
   outbox: OutboxTable;
   kill_switches: KillSwitchesTable;
   breakers: BreakersTable;
+  guard_state: GuardStateTable;
   api_keys: ApiKeysTable;
   idempotency_keys: IdempotencyTable;
   alerts: AlertsTable;
