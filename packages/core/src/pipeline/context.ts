@@ -3,6 +3,7 @@ import type { KillState } from '../guards/kill/switches.js';
 import type { Breakers } from '../guards/breaker/index.js';
 import type { AnomalyDetector } from '../guards/anomaly/index.js';
 import type { RateLimiter } from '../guards/rate/bucket.js';
+import type { SharedRateLimiter } from '../guards/rate/shared.js';
 import type { JsonObject, JsonValue } from '../json.js';
 import type { CompiledAction, CompiledAgent, Policy } from '../policy/compile.js';
 import type { BudgetUsageTable } from '../store/schema.js';
@@ -18,7 +19,8 @@ export interface Services {
   ids: IdGenerator;
   write(set: WriteSet): Promise<void>;
   ledger: BudgetLedger;
-  rate: RateLimiter;
+  /** In memory on the embedded store; shared through Postgres otherwise. */
+  rate: RateLimiter | SharedRateLimiter;
   breakers: Breakers;
   /** The anomaly detector, when the policy has `guards.anomaly`. */
   anomaly: AnomalyDetector | null;

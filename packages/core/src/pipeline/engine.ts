@@ -6,6 +6,7 @@ import type { Connector } from '../connectors/types.js';
 import { BridleError } from '../errors.js';
 import { memoryLedger, postgresLedger, type BudgetLedger } from '../guards/budget/ledger.js';
 import { RateLimiter } from '../guards/rate/bucket.js';
+import { SharedRateLimiter } from '../guards/rate/shared.js';
 import { Breakers, type BreakerTransition, type BreakerView } from '../guards/breaker/index.js';
 import { persistTransitions } from '../guards/breaker/persist.js';
 import { guardAlert } from '../guards/alerts.js';
@@ -86,7 +87,7 @@ export class Bridle {
       clock,
       ids,
       ledger,
-      rate: new RateLimiter(),
+      rate: store.dialect === 'postgres' ? new SharedRateLimiter(store) : new RateLimiter(),
       breakers: new Breakers(policy.guards.breaker),
       anomaly: anomalyFor(policy),
       write: (set) => writer.write(set),

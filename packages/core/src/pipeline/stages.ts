@@ -1,7 +1,7 @@
 import { BridleError, describeError } from '../errors.js';
 import { counterKey, type CounterSpec } from '../guards/budget/ledger.js';
 import { compileBudget, countersOf, msToNextDay, type CompiledBudget } from '../guards/budget/plan.js';
-import type { Limit } from '../guards/rate/bucket.js';
+import type { Limit, RateVerdict } from '../guards/rate/bucket.js';
 import { hashJson } from '../json.js';
 import { formatMicroUsd } from '../util/money.js';
 import type { WriteSet } from '../store/writer.js';
@@ -95,14 +95,18 @@ export const rateLimit: Stage = (ctx) => {
   if (limits.length === 0) return;
   const now = ctx.services.clock.now();
   const periods = ctx.policy.periods;
-  const r = ctx.services.rate.take(limits, now, periods.at(now).day, () => msToNextDay(periods, now));
+  const out = ctx.services.rate.take(limits, now, periods.at(now).day, () => msToNextDay(periods, now));
+  return out instanceof Promise ? out.then((r) => rateVerdict(ctx, limits, r)) : rateVerdict(ctx, limits, out);
+};
+
+function rateVerdict(ctx: StageContext, limits: Limit[], r: RateVerdict): Halt | void {
   if (!r.ok) {
     ctx.guards.rate = { key: r.key, window: r.window, limit: r.limit, retryAfterMs: r.retryAfterMs };
     return { code: 'rate_limited', reason: `${r.key} is over its limit of ${r.limit} ${WINDOW_WORDS[r.window]}`, retryAfterMs: r.retryAfterMs };
   }
   ctx.guards.rate = { limits: limits.map((l, i) => ({ key: l.key, ...r.numbers[i] })) };
   if (r.held.length > 0) ctx.rateHeld = r.held;
-};
+}
 
 /**
  * guard: every submission counts towards the agent's learned action and spend rate. A burst far

@@ -188,6 +188,17 @@ const migrations: Record<string, Migration> = {
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .execute();
     },
+  },  '0006_rate_state': {
+    // Token buckets and day quotas shared by every instance on Postgres, so limits do not
+    // multiply with the number of replicas. (The embedded store has one process: it keeps them in memory.)
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('rate_state')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('tokens', 'double precision', (c) => c.notNull())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
   },
 };
 

@@ -141,6 +141,13 @@ export interface GuardStateTable {
   updated_at: Millis;
 }
 
+export interface RateStateTable {
+  /** `<limit key>|per_minute` (tokens left) or `<limit key>|d:YYYY-MM-DD` (tokens = count taken). */
+  key: string;
+  tokens: number;
+  at: Millis;
+}
+
 export interface Database {
   actions: ActionsTable;
   audit: AuditTable;
@@ -152,6 +159,7 @@ export interface Database {
   kill_switches: KillSwitchesTable;
   breakers: BreakersTable;
   guard_state: GuardStateTable;
+  rate_state: RateStateTable;
   api_keys: ApiKeysTable;
   idempotency_keys: IdempotencyTable;
   alerts: AlertsTable;

@@ -129,3 +129,30 @@ actions:
     expect((await third).status).toBe('succeeded');
   });
 });
+
+// Replicas behind a load balancer must enforce one limit, not one each (a known failure of other gateways).
+describe.runIf(!!process.env.BRIDLE_TEST_PG_URL)('rate limits shared by two instances on PostgreSQL', () => {
+  it('a per-minute bucket and a day quota hold across both instances', async () => {
+    const { openStore } = await import('../../store/open.js');
+    const t = await testStore('postgres');
+    const schema = (await t.store.db.selectNoFrom((eb) => eb.fn<string>('current_schema', []).as('s')).executeTakeFirstOrThrow()).s;
+    const second = await openStore({ databaseUrl: process.env.BRIDLE_TEST_PG_URL, pgSchema: schema, dataDir: t.dataDir });
+    const text = `agents:\n  bot: { mode: auto, rate: { per_minute: 10 } }\n  quota: { mode: auto, rate: { per_day: 7 } }\nactions:\n  post: {}\n`;
+    const a = await Bridle.open({ store: t.store, policy: parsePolicy(text) });
+    const b = await Bridle.open({ store: second, policy: parsePolicy(text) });
+    try {
+      const burst = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).submit({ agentId: 'bot', type: 'post', params: { i } })));
+      expect(burst.filter((r) => r.status === 'succeeded')).toHaveLength(10);
+      const limited = burst.filter((r) => r.decision?.code === 'rate_limited');
+      expect(limited).toHaveLength(30);
+      expect(limited.every((r) => (r.decision?.retryAfterMs ?? 0) > 0)).toBe(true);
+      const day = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).submit({ agentId: 'quota', type: 'post', params: { i } })));
+      expect(day.filter((r) => r.status === 'succeeded')).toHaveLength(7);
+    } finally {
+      await a.close();
+      await b.close();
+      await second.close();
+      await t.cleanup();
+    }
+  });
+});
