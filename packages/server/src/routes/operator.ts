@@ -57,7 +57,20 @@ export function operatorRoutes(bridle: Bridle): RouteDef[] {
         const items = [];
         for (const [id, a] of bridle.policy.agents) {
           const s = bridle.agentState(id);
-          items.push({ id, mode: a.doc.mode, killed: s.killed, paused: s.paused, killReason: s.reason, dailyCapMicroUsd: a.dailyCapMicro, dailyCap: a.dailyCapMicro === null ? null : formatMicroUsd(a.dailyCapMicro), ratePerMinute: a.doc.rate?.per_minute ?? null });
+          const anomaly = bridle.anomalyBaseline(id);
+          items.push({
+            id,
+            mode: a.doc.mode,
+            killed: s.killed,
+            paused: s.paused,
+            killReason: s.reason,
+            dailyCapMicroUsd: a.dailyCapMicro,
+            dailyCap: a.dailyCapMicro === null ? null : formatMicroUsd(a.dailyCapMicro),
+            ratePerMinute: a.doc.rate?.per_minute ?? null,
+            budget: { dailyMicroUsd: a.budget.daily, monthlyMicroUsd: a.budget.monthly, lifetimeMicroUsd: a.budget.lifetime, onCap: a.budget.onCap },
+            rate: a.doc.rate ?? null,
+            anomaly: anomaly ? { phase: anomaly.phase, historyMinutes: anomaly.historyMinutes } : null,
+          });
         }
         return { items, policyVersion: bridle.policy.version };
       },
