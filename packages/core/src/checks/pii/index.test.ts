@@ -37,7 +37,7 @@ describe('pii: what it finds, where, and how it shows it', () => {
     ['US social security number', 'my social security number is 219099999', '219099999', '*****9999'],
     ['street address', 'PM lives at 10 Downing St, London', '10 Downing St', '** Downing St'],
     ['street address', 'at 221B Baker Street, Flat 2. Bring tea', '221B Baker Street, Flat 2', '***B Baker Street, Flat *'],
-    ['street address', 'Ship to 1600 Pennsylvania Avenue NW', '1600 Pennsylvania Avenue', '**** Pennsylvania Avenue'],
+    ['street address', 'Ship to 1600 Pennsylvania Avenue NW', '1600 Pennsylvania Avenue NW', '**** Pennsylvania Avenue NW'],
     ['street address', 'Send it to P.O. Box 1234, Springfield', 'P.O. Box 1234', 'P.O. Box ****'],
   ];
   for (const [message, text, value, masked] of cases) {
@@ -47,6 +47,42 @@ describe('pii: what it finds, where, and how it shows it', () => {
       expect(r).toMatchObject({ passed: false, score: 0 });
       const category = { 'email address': 'email', 'phone number': 'phone', 'payment card number': 'card', IBAN: 'iban', 'US social security number': 'ssn', 'street address': 'address' }[message];
       expect(r.findings).toEqual([{ message, field: 'text', span: { start, end: start + value.length }, match: masked, category }]);
+    });
+  }
+
+  // Formats beyond the US defaults: each with its exact span and category.
+  const more: [entity: string, text: string, value: string, masked: string][] = [
+    ['US social security number', 'SSN 078.05.1123 on file', '078.05.1123', '***.**.1123'],
+    ['US social security number', 'old form 078-051121 here', '078-051121', '***-**1121'],
+    ['US social security number', 'SSN: 07805-1121', '07805-1121', '*****-1121'],
+    ['phone number', "They're not answering at 78 651 450", '78 651 450', '** *** *50'],
+    ['phone number', "didn't get any message on my registered 668 5702.", '668 5702', '*** **02'],
+    ['phone number', 'Anna +43 382825647238', '+43 382825647238', '+** **********38'],
+    ['phone number', 'Mobile (01596) 551068', '(01596) 551068', '(*****) ****68'],
+    ['phone number', 'Call me at 0800 48 41', '0800 48 41', '**** ** 41'],
+    ['payment card number', 'credit card 060426070011 please', '060426070011', '********0011'],
+    ['street address', 'Meine Adresse: Hauptstraße 5, 10115 Berlin', 'Hauptstraße 5, 10115 Berlin', 'Hauptstraße *, ***** Berlin'],
+    ['street address', 'She lives at 12 Rue de Rivoli, 75001 Paris.', '12 Rue de Rivoli, 75001 Paris', '** Rue de Rivoli, ***** Paris'],
+    ['street address', 'Timotea lives on Via dei Fiorentini 17 street.', 'Via dei Fiorentini 17', 'Via dei Fiorentini **'],
+    ['street address', 'Ship to Rákóczi út 66. today', 'Rákóczi út 66', 'Rákóczi út **'],
+    ['street address', 'The flat at Jl. Cempaka No. 12 sold.', 'Jl. Cempaka No. 12', 'Jl. Cempaka No. **'],
+    ['street address', 'Emilija-Resch-Gasse 284\n9516 Lienz', 'Emilija-Resch-Gasse 284\n9516 Lienz', 'Emilija-Resch-Gasse ***\n**** Lienz'],
+    ['street address', 'Karl Johans gate 22, 0159 Oslo', 'Karl Johans gate 22, 0159 Oslo', 'Karl Johans gate **, **** Oslo'],
+    ['street address', 'Kevin had given Alma his address: 5049 Harjukuja 54, SEINÄJOKI', '5049 Harjukuja 54', '**** Harjukuja **'],
+    ['street address', 'We met outside 40803 Braga Field yesterday.', '40803 Braga Field', '***** Braga Field'],
+    ['street address', 'I will meet you at 25615 Tawastintie 72 Apt. 004\nKNIVSTA after', '25615 Tawastintie 72 Apt. 004', '***** Tawastintie ** Apt. ***'],
+    ['street address', '0138 Brisas 6802\n Suite 084\n María Albina\n Uruguay 77212', '0138 Brisas 6802\n Suite 084\n María Albina\n Uruguay 77212', '**** Brisas ****\n Suite ***\n María Albina\n Uruguay *****'],
+    ['street address', 'Send the invoice to:\nJane Roe\n55 Harbour Lane\nBristol BS1 4DJ', '55 Harbour Lane\nBristol BS1 4DJ', '** Harbour Lane\nBristol BS* *DJ'],
+    ['street address', 'My home address is Flat 12\nKenneth Brook\nLake Deborahchester\nGU81 7GA', 'Flat 12\nKenneth Brook\nLake Deborahchester\nGU81 7GA', 'Flat **\nKenneth Brook\nLake Deborahchester\nGU** *GA'],
+    ['street address', 'Paxata\nPSC 3294, Box 9168\nAPO AA 61487\nmore', 'PSC 3294, Box 9168\nAPO AA 61487', 'PSC ****, Box ****\nAPO AA *****'],
+    ['street address', 'Our offices are located at USNS Møller\nFPO AA 85844', 'USNS Møller\nFPO AA 85844', 'USNS Møller\nFPO AA *****'],
+    ['street address', 'eva kleist lives at 255 hersnapvej 18, københavn k', '255 hersnapvej 18', '*** hersnapvej **'],
+  ];
+  for (const [message, text, value, masked] of more) {
+    it(`finds the ${message} in ${JSON.stringify(text)}`, () => {
+      const start = text.indexOf(value);
+      expect(found(text)).toEqual([[message, value, masked]]);
+      expect(run({}, { text }).findings[0]!.span).toEqual({ start, end: start + value.length });
     });
   }
 
@@ -104,12 +140,43 @@ describe('pii: look-alikes that are not personal data', () => {
     'In 2024 Main Street businesses grew 5%.',
     'We have 3 big dogs and 2 cats at home in the park.',
     'Our office hours are 9-5; closed 12-1 for lunch.',
+    // Numbers beside capitalised words that are no street.
+    'I watched 2 Jurassic Park movies and 3 Star Wars films.',
+    '3 Easy Ways to grow your audience in 2024',
+    'We moved to Python 3 and Windows 11 last week.',
+    'Meet us at Gate 5 near Terminal 2.',
+    'I live at home with 2 Golden Retrievers.',
+    'Send a question to RAYX 2 and then RAYX 2 will answer.',
+    'Please address Issue 42 before the release.',
+    'Repatriated to Russia on January 3, 2004.',
+    'Engineering 101 starts in Building 4 next Monday.',
+    "Based on Kullak's transcription, Op. 31, dedicated to Liszt.",
+    'She ran 5 Boston Marathons and moved to Berlin 3 years ago.',
+    // SSN look-alikes: mixed separators, SSA's example, one repeated digit, a ZIP+4 and an order.
+    'Codes 693-09.4444, 123-45-6789 and 111-11-1111.',
+    'ZIP 07805-1121 and order 078-051121.',
+    // Phone look-alikes: binary, a ZIP+4 after a state, dates beside the word call.
+    '01101001 00101110 00100000',
+    'Call our office in San Francisco, CA 94105-1234.',
+    'Call on 2024-03-05 or 05/03/2024.',
   ];
   for (const text of clean) {
     it(`passes ${JSON.stringify(text)}`, () => {
       expect(found(text)).toEqual([]);
     });
   }
+
+  it('takes a street named without a street type only with evidence that it is an address', () => {
+    expect(found('Edeby 55 is lovely')).toEqual([]);
+    expect(found('my address: Edeby 55').map(([m, v]) => [m, v])).toEqual([['street address', 'Edeby 55']]);
+    expect(found('Edeby 55\nSuite 3').map(([m, v]) => [m, v])).toEqual([['street address', 'Edeby 55\nSuite 3']]);
+    expect(found('Edeby 55, 00100 Helsinki').map(([m, v]) => [m, v])).toEqual([['street address', 'Edeby 55, 00100 Helsinki']]);
+    // "-kuja" (Finnish for lane) is a street type, so this one needs nothing more.
+    expect(found('Harjukuja 54 is lovely').map(([m, v]) => [m, v])).toEqual([['street address', 'Harjukuja 54']]);
+    // An everyday-word suffix needs a house number of three or more digits that is no year.
+    expect(found('2 Braga Field')).toEqual([]);
+    expect(found('in 2019 Braga Field')).toEqual([]);
+  });
 
   it('takes an undashed number as an SSN only beside the words', () => {
     expect(found('SSN: 219099999')).toEqual([['US social security number', '219099999', '*****9999']]);
@@ -145,6 +212,12 @@ describe('pii: redaction', () => {
     });
     expect(r.findings.map((f) => f.field)).toEqual(['text', 'text', 'text', 'title', 'title', 'title']);
     expect(r.category).toBe('email');
+  });
+
+  it('redacts the new formats too', () => {
+    const r = run({}, { text: 'Ship to Hauptstraße 5, 10115 Berlin or call (01596) 551068; SSN 078.05.1123.' });
+    expect(r.redacted).toEqual({ text: 'Ship to [ADDRESS] or call [PHONE]; SSN [SSN].' });
+    expect(r.findings.map((f) => f.category)).toEqual(['address', 'phone', 'ssn']);
   });
 
   it('passes clean text with score 1 and no redacted copy', () => {
@@ -242,6 +315,20 @@ describe('pii: speed', () => {
     // Latency is measured by npm run bench:detectors, not asserted here; this pins what it finds.
     const r = check.run(input, signal) as { findings: { category?: string }[] };
     expect(r.findings.map((f) => f.category)).toEqual(['phone', 'email', 'address']);
+  });
+
+  it('returns on long hostile address-like input', () => {
+    const check = pii.create(piiOptions.parse({ entities: ['address'] }));
+    for (const text of [
+      'Main Via Rue Karl Johans gate 12 '.repeat(2_000),
+      '12 Main Rue Via Hauptstraße '.repeat(2_000),
+      'via roma 12, '.repeat(3_000),
+      'A. '.repeat(20_000),
+      '12 Main Street' + ', Springfield Ville Town'.repeat(3_000),
+    ]) {
+      const r = check.run({ agentId: 'a', actionType: 'x', params: { text } }) as CheckResult;
+      expect(typeof r.passed).toBe('boolean');
+    }
   });
 
   it('stays linear on hostile input', () => {

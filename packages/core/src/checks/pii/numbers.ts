@@ -66,14 +66,12 @@ export function knownIssuer(digits: string): boolean {
   }
 }
 
-/** Maestro issues 12-digit numbers; taken only when the text says it is a card. */
-const MAESTRO_12 = /^(?:50|5[6-8]|6\d)/;
 const CARD_CONTEXT = /\b(?:card|credit|debit|maestro|visa|mastercard|amex|pan)\b/;
 
 // Digit groups joined by single spaces or dashes; which groups make a card is decided below.
 const DIGIT_RUN = /\d+(?:[ -]\d+)*/g;
 
-/** Payment card numbers: 13–19 digits (12 for Maestro beside the word card), Luhn-valid, known prefix. */
+/** Payment card numbers: 13–19 digits with a known prefix, or 12–19 beside the word card; Luhn-valid. */
 export function findCards(text: string, hits: Hit[]): void {
   DIGIT_RUN.lastIndex = 0;
   for (let m = DIGIT_RUN.exec(text); m; m = DIGIT_RUN.exec(text)) {
@@ -131,9 +129,9 @@ function isCard(digits: string, text: string, start: number): boolean {
   if (!luhn(digits)) return false;
   if (digits.length >= 13 && knownIssuer(digits)) return true;
   // Beside the word "card", a Luhn-valid number is a card even from a prefix not listed above
-  // (new ranges, private-label cards), and 12 digits is a Maestro card.
-  const saysCard = CARD_CONTEXT.test(textBefore(text, start, 40));
-  return saysCard && (digits.length >= 13 || MAESTRO_12.test(digits));
+  // (new ranges, private-label and legacy Maestro ranges such as 0604), and so are the 12-digit
+  // numbers Maestro issues.
+  return CARD_CONTEXT.test(textBefore(text, start, 40));
 }
 
 // ---------------------------------------------------------------- IBAN
@@ -175,25 +173,41 @@ export function findIbans(text: string, hits: Hit[]): void {
 
 // ---------------------------------------------------------------- US SSN
 
-// 3-2-4 with the same separator twice (dash or space); anything else needs the words nearby.
-const SSN_SEPARATED = /(\d{3})([- ])(\d{2})\2(\d{4})/g;
-const SSN_LOOSE = /(\d{3})[-. ]?(\d{2})[-. ]?(\d{4})/g;
+// 3-2-4 with the same separator twice (dash, space or dot): the printed form, taken anywhere.
+const SSN_SEPARATED = /(\d{3})([-. ])(\d{2})\2(\d{4})/g;
+// One dash in place of two ("078-051121"): no other common number is written 3-6.
+const SSN_ONE_DASH = /(\d{3})-(\d{2})(\d{4})/g;
+// No separator, or 5-4 (which is also how a ZIP+4 is written): only beside the words.
+const SSN_BARE = /(\d{3})(\d{2})-?(\d{4})/g;
 const SSN_CONTEXT = /\b(?:ssn|ss#|ss no|ssan|social security|soc\.? ?sec)/;
+// Words that say a 3-6 number is something else: a phone, an order, an account.
+const SSN_NOT = /\b(?:phone|tel|mobile|cell|fax|call|order|invoice|ref|account|acct|id|ticket|case|tracking|zip|postcode|sku|serial|part|model)\b|[#$€£¥+]/;
 
+/**
+ * SSA never issues area 000, 666 or 900–999, group 00 or serial 0000; nor a number of one
+ * repeated digit, 123-45-6789 (its own example) or 078-05-1120 (the voided Woolworth card).
+ */
 function validSsn(area: string, group: string, serial: string): boolean {
-  return area !== '000' && area !== '666' && area[0] !== '9' && group !== '00' && serial !== '0000';
+  const all = area + group + serial;
+  if (area === '000' || area === '666' || area[0] === '9' || group === '00' || serial === '0000') return false;
+  return !/^(\d)\1{8}$/.test(all) && all !== '123456789' && all !== '078051120';
 }
 
-/** US social security numbers: valid area, group and serial; undashed ones only beside "SSN". */
+/**
+ * US social security numbers: valid area, group and serial; printed 3-2-4 anywhere, 3-6 unless
+ * the words around say it is another kind of number, undashed and 5-4 only beside "SSN".
+ */
 export function findSsns(text: string, hits: Hit[]): void {
-  for (const re of [SSN_SEPARATED, SSN_LOOSE]) {
+  for (const re of [SSN_SEPARATED, SSN_ONE_DASH, SSN_BARE]) {
     re.lastIndex = 0;
     for (let m = re.exec(text); m; m = re.exec(text)) {
       const start = m.index;
       const end = start + m[0].length;
       const [area, group, serial] = re === SSN_SEPARATED ? [m[1]!, m[3]!, m[4]!] : [m[1]!, m[2]!, m[3]!];
       if (!validSsn(area, group, serial) || !standsAlone(text, start, end)) continue;
-      if (re === SSN_LOOSE && !SSN_CONTEXT.test(textBefore(text, start, 40))) continue;
+      const before = textBefore(text, start, 40);
+      if (re === SSN_BARE && !SSN_CONTEXT.test(before)) continue;
+      if (re === SSN_ONE_DASH && !SSN_CONTEXT.test(before) && SSN_NOT.test(textBefore(text, start, 24))) continue;
       if (!overlaps(hits, start, end)) hits.push({ entity: 'ssn', start, end, key: area + group + serial });
     }
   }

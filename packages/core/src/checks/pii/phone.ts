@@ -2,16 +2,18 @@ import { parsePhoneNumberFromString, type CountryCode, type PhoneNumber } from '
 import { digitsOf, isDigit, isWordChar, lastMatchEnd, overlaps, textAfter, textBefore, type Hit } from './scan.js';
 
 // A phone-shaped stretch: an optional + or 00, digit groups joined by one space, dot, dash or
-// slash or by a bracketed code ("(0)", "(415)"), and an optional extension. libphonenumber then
-// decides; scanning only these stretches keeps it off the rest of the text, which is most of the cost.
+// slash or by a bracketed code ("(0)", "(415)", "(01596)", "(88)/142-2306", "(03).3993.4018"),
+// and an optional extension. libphonenumber then decides; scanning only these stretches keeps it
+// off the rest of the text, which is most of the cost.
 const CANDIDATE =
-  /(?:\+ ?|\b00 ?)?(?:\(\+?\d{1,4}\) ?)?\d{1,15}(?:(?:[ .\/-]|-? ?\(\d{1,4}\) ?)\d{1,12}){0,7}(?: ?(?:x|ext\.?|extension) ?\d{1,6})?/g;
+  /(?:\+ ?|\b00 ?)?(?:\(\+?\d{1,5}\)[ .\/-]?)?\d{1,15}(?:(?:[ .\/-]|-? ?\(\d{1,5}\)[ .\/-]?)\d{1,12}){0,7}(?: ?(?:x|ext\.?|extension) ?\d{1,6})?/g;
 export const EXTENSION = / ?(?:x|ext\.?|extension) ?\d{1,6}$/;
 
 // Shapes that are phone-length but are dates, year ranges, IP or version numbers, or decimals.
 const NOT_A_PHONE = [
-  /^\d{4}[-./ ]\d{1,2}[-./ ]\d{1,2}$/,
-  /^\d{1,2}[-./ ]\d{1,2}[-./ ]\d{2}(?:\d{2})?$/,
+  // Dates need a plausible month and day: "0800 48 41" is a Dutch free-phone number.
+  /^(?:1[89]|20)\d\d[-./ ](?:0?[1-9]|1[0-2])[-./ ](?:0?[1-9]|[12]\d|3[01])$/,
+  /^(?:0?[1-9]|[12]\d|3[01])[-./ ](?:0?[1-9]|[12]\d|3[01])[-./ ](?:\d\d|(?:1[89]|20)\d\d)$/,
   /^(?:1[89]|20)\d\d ?[-/] ?(?:(?:1[89]|20)?\d\d)$/,
   /^(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}$/,
   /^\d+\.\d+$/,
@@ -22,7 +24,7 @@ const NOT_A_PHONE = [
 
 // Words that say the number next to them is a phone number; "number" alone is weaker (below).
 const PHONE_WORDS =
-  /\b(?:phone|phones|telephone|tel|mobile|mob|cell|cellphone|fax|call|calls|calling|called|txt|sms|text|whatsapp|viber|telegram|dial|landline|hotline|helpline|desk|office|ext|contact|reach)\b/g;
+  /\b(?:phone|phones|phoned|telephone|tel|mobile|mob|cell|cellphone|fax|call|calls|calling|called|txt|sms|text|texted|message|messaged|msg|voicemail|whatsapp|viber|telegram|dial|dialed|dialled|ring|ringing|answer|answers|answering|answered|landline|hotline|helpline|switchboard|desk|office|ext|contact|reach|reached|reachable)\b/g;
 // "number" counts only right before the digits: "my number is …", "number: …".
 const NUMBER_WORDS = /\b(?:number|num)\s*(?:is|:|=|-)?\s*$/;
 // Words that say it is some other number: an order, an account, a price, a year.
@@ -55,6 +57,11 @@ function embedded(text: string, start: number, end: number): boolean {
   if ((before === '.' || before === ',' || before === '-' || before === ':') && isDigit(text[start - 2])) return true;
   if (isWordChar(after) || after === '@' || after === '%') return true;
   return (after === '.' || after === ',' || after === '-' || after === '/' || after === ':') && isDigit(text[end + 1]);
+}
+
+/** "San Francisco, CA 94105-1234": a ZIP+4 after a state code, not a 9-digit phone number. */
+function zipPlusFour(text: string, start: number, core: string): boolean {
+  return /^\d{5}-\d{4}$/.test(core) && /\b[A-Z]{2},?\s+$/.test(text.slice(Math.max(0, start - 6), start));
 }
 
 /** Where `s` breaks between digit groups, counted in digits from its end. */
@@ -98,6 +105,18 @@ function trunkFormatted(core: string): boolean {
 }
 
 /**
+ * "+43 382825647238", "0044 20 7946 0958": a + (or a grouped 00) before a known country calling
+ * code and eight or more digits is written as a phone number, whether or not the plan says the
+ * number is assigned; nothing else is written that way.
+ */
+function international(cand: string, count: number): boolean {
+  if (count < 8) return false;
+  // A bare "00…" run is as likely binary or a padded id ("00101110"): 00 needs grouping.
+  const plus = cand.startsWith('+') ? cand : /^00[1-9]/.test(cand) && count >= 10 && /\D/.test(cand) ? `+${cand.slice(2)}` : undefined;
+  return plus !== undefined && parsePhoneNumberFromString(plus, { extract: false }) !== undefined;
+}
+
+/**
  * A bare run of digits is a phone number only beside phone words, or when written with a trunk
  * or international prefix starting 0 ("09171234567"); otherwise it may be an order number.
  */
@@ -120,7 +139,7 @@ export function findPhones(text: string, country: CountryCode, hits: Hit[]): voi
     const core = cand.replace(EXTENSION, '');
     const count = digitsOf(core).length;
     if (count < 7 || count > 15 || embedded(text, start, end) || overlaps(hits, start, end)) continue;
-    if (NOT_A_PHONE.some((re) => re.test(core))) continue;
+    if (NOT_A_PHONE.some((re) => re.test(core)) || zipPlusFour(text, start, core)) continue;
     const context = contextOf(text, start, end);
     if (context === 'other') continue;
 
@@ -129,7 +148,7 @@ export function findPhones(text: string, country: CountryCode, hits: Hit[]): voi
     const n = parsePhoneNumberFromString(cand, { defaultCountry: country, extract: false });
     if (n?.isValid() && (cand.startsWith('+') || groupedLikeNational(cand, n)) && (context === 'phone' || !bareWithoutPrefix(cand, n))) {
       hits.push({ entity: 'phone', start, end, key: n.number });
-    } else if (context === 'phone' || trunkFormatted(core)) {
+    } else if (context === 'phone' || trunkFormatted(core) || international(cand, count)) {
       const plus = cand.startsWith('+') ? '+' : '';
       hits.push({ entity: 'phone', start, end, key: plus + digitsOf(core) });
     }
