@@ -45,7 +45,7 @@ describe('secrets: vendor formats (secretlint recommended + AWS key ids)', () =>
       const start = text.indexOf(secret);
       expect(r).toMatchObject({ passed: false, score: 0, category: type });
       expect(r.findings).toEqual([
-        { message: `possible ${type.replace(/_/g, ' ')}`, field: 'text', span: { start, end: start + secret.length }, match: `${secret.slice(0, 4)}…` },
+        { message: `possible ${type.replace(/_/g, ' ')}`, field: 'text', span: { start, end: start + secret.length }, match: `${secret.slice(0, 4)}…`, category: type },
       ]);
     });
   }
@@ -132,19 +132,41 @@ describe('secrets: values assigned to secret names', () => {
   });
 });
 
-describe('secrets: free-standing high-entropy tokens', () => {
-  it('finds a random token with no name or vendor prefix', async () => {
+describe('secrets: free-standing high-entropy tokens (entropy.free_standing)', () => {
+  const FREE = { entropy: { free_standing: true } };
+
+  it('finds a random token with no name or vendor prefix when asked to', async () => {
     const token = 'Vq7Z2kLp9XwR4tNb8JcY3mHd6FsG1aQe';
-    const r = await run({ text: `use this one: ${token} ok?` });
+    const r = await run({ text: `use this one: ${token} ok?` }, FREE);
     expect(r.category).toBe('high_entropy');
     expect(r.findings.map((f) => f.match)).toEqual(['Vq7Z…']);
   });
 
-  it('finds the body of an Ed25519 key, which is too short for secretlint\'s private-key rule', async () => {
+  it('leaves a lone random token alone by default: ids, signatures and blobs look the same', async () => {
+    expect(await found('use this one: Vq7Z2kLp9XwR4tNb8JcY3mHd6FsG1aQe ok?')).toEqual([]);
+  });
+
+  it('believes a code name that says what a random value is', async () => {
+    for (const text of [
+      'wrongStart := "AkCpahdphuae7wmypyr13gnv33iomtslc91e2c2x4u53sgg2gyfmo6dgdvapyzp21rrcs48ta"',
+      '// CloudFront-Signature: Ixn4bF1LLrLcB8XG-t5bZbIB0vfwSF2s4gkef~PcNBdx73MVvZD3v8DZ5GzcqNrybMiqdY',
+      '{"signature":"I7l2ZXhw9ajjIE2w9tjHNvYjcHg7E2qldMMhoQKjborcWIj8c40rMj83venoy6gXsg6V6B"}',
+    ]) {
+      expect(await found(text, FREE), text).toEqual([]);
+    }
+    // A neutral name says nothing, so the value is still judged.
+    expect(await found('"value": "Vq7Z2kLp9XwR4tNb8JcY3mHd6FsG1aQe"', FREE)).toEqual(['Vq7Z2kLp9XwR4tNb8JcY3mHd6FsG1aQe']);
+  });
+
+  it('skips hex in random case, which no encoder emits', async () => {
+    expect(await found('BcAeb6640ad7DAD46AD73687946Ce85047d5C9Bb', FREE)).toEqual([]);
+  });
+
+  it('finds an Ed25519 key, too short for secretlint\'s private-key rule, as a private key (gitleaks\' rule)', async () => {
     const body = 'MC4CAQAwBQYDK2VwBCIEIMw/FmnpJzZRTLvmCUa4fdpxVTcTrhKeXM6NGWw/mfcL';
-    const r = await run({ text: `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----` });
-    expect(r.category).toBe('high_entropy');
-    expect(r.redacted?.text).toBe('-----BEGIN PRIVATE KEY-----\n[SECRET]\n-----END PRIVATE KEY-----');
+    const r = await run({ text: `key:\n-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----` }, FREE);
+    expect(r.category).toBe('private_key');
+    expect(r.redacted?.text).toBe('key:\n[SECRET]');
   });
 
   it('finds a JWT', async () => {
@@ -166,14 +188,15 @@ describe('secrets: free-standing high-entropy tokens', () => {
       'XCBuild.XCBBuildServiceSession.setSystemInfo',
       'Just a normal post about our product launch, nothing secret here at all.',
     ]) {
-      expect(await found(text), text).toEqual([]);
+      expect(await found(text, FREE), text).toEqual([]);
     }
   });
 
   it('honours min_length and threshold', async () => {
     const token = 'Vq7Z2kLp9XwR4tNb8JcY3mHd6FsG1aQe';
-    expect(await found(token, { entropy: { min_length: 40 } })).toEqual([]);
-    expect(await found(token, { entropy: { threshold: 5.5 } })).toEqual([]);
+    expect(await found(token, FREE)).toEqual([token]);
+    expect(await found(token, { entropy: { free_standing: true, min_length: 40 } })).toEqual([]);
+    expect(await found(token, { entropy: { free_standing: true, threshold: 5.5 } })).toEqual([]);
   });
 });
 
@@ -272,7 +295,7 @@ describe('secrets: results and redaction', () => {
 
   it('with entropy off, reports vendor formats only', async () => {
     const text = `${GITHUB} api_key = "${RANDOM}" Vq7Z2kLp9XwR4tNb8JcY3mHd6FsG1aQe`;
-    expect(await found(text, { entropy: { enabled: false } })).toEqual([GITHUB]);
+    expect(await found(text, { entropy: { enabled: false, free_standing: true } })).toEqual([GITHUB]);
   });
 });
 
@@ -280,7 +303,7 @@ describe('secrets: options', () => {
   it('has defaults', () => {
     expect(secrets.options.parse({})).toEqual({
       fields: ['text'],
-      entropy: { enabled: true, min_length: 20, threshold: 3.5, assigned_min_length: 8, assigned_threshold: 2.5 },
+      entropy: { enabled: true, free_standing: false, min_length: 20, threshold: 3.5, assigned_min_length: 8, assigned_threshold: 2.5 },
     });
     expect(secrets.options.parse({ entropy: { threshold: 4 } }).entropy).toMatchObject({ enabled: true, threshold: 4, min_length: 20 });
   });

@@ -3,16 +3,23 @@ import { defineCheck, type CheckResult, type Finding } from '../types.js';
 import { textFields } from '../fields.js';
 import type { JsonObject } from '../../json.js';
 import type { Hit } from './entropy.js';
-import { findAssignedSecrets, findHighEntropyTokens, type EntropyTuning } from './scan.js';
-import { secretlintConfig, secretlintHits } from './secretlint.js';
+import { detectSecrets } from './detect.js';
+import type { EntropyTuning } from './scan.js';
+import { secretlintConfig } from './secretlint.js';
 
 export { shannonEntropy, isPlaceholder } from './entropy.js';
 export { secretType } from './secretlint.js';
 
 const entropyOptions = z
   .object({
-    /** Also flag random-looking tokens that no vendor rule knows. */
+    /** Also flag random-looking values given to secret names (`api_key = "…"`), whatever the vendor. */
     enabled: z.boolean().default(true),
+    /**
+     * Also flag free-standing random tokens, with no name, vendor prefix or context. Off by
+     * default: random ids, signatures, CSRF tokens and data blobs look the same and are far more
+     * common in agent output; the ~220 vendor formats and assigned values cover real leaks.
+     */
+    free_standing: z.boolean().default(false),
     /** Shortest free-standing token judged by entropy alone. */
     min_length: z.number().int().min(8).max(1000).default(20),
     /** Shannon entropy, in bits per character, that a free-standing token needs. */
@@ -52,33 +59,6 @@ function mask(secret: string): string {
   return `${secret.slice(0, 4)}…`;
 }
 
-/** By start, the longer of two hits at the same place first. */
-function byStart(a: Hit, b: Hit): number {
-  return a.start - b.start || b.end - a.end;
-}
-
-/**
- * The hits of each group, in order, that overlap no hit kept before them; earlier groups are the
- * more specific detectors. Sorted merging keeps this O(n log n) on text full of tokens.
- */
-function dedupe(groups: readonly Hit[][]): Hit[] {
-  let kept: Hit[] = [];
-  for (const group of groups) {
-    const fresh: Hit[] = [];
-    let i = 0;
-    for (const h of [...group].sort(byStart)) {
-      // `kept` never overlaps itself, so its ends rise with its starts.
-      while (i < kept.length && (kept[i]?.end ?? 0) <= h.start) i++;
-      if (i < kept.length && (kept[i]?.start ?? Infinity) < h.end) continue;
-      const last = fresh[fresh.length - 1];
-      if (last && last.end > h.start) continue;
-      fresh.push(h);
-    }
-    kept = [...kept, ...fresh].sort(byStart);
-  }
-  return kept;
-}
-
 /**
  * `text` with each hit replaced by `[SECRET]`, in one pass. (`redactParams` re-slices the string
  * per finding, which is quadratic when a large param holds thousands of tokens.)
@@ -95,22 +75,24 @@ function redact(text: string, hits: readonly Hit[]): string {
 }
 
 /**
- * `secrets`: no credentials in the given params. Three detectors: secretlint's recommended preset
- * with AWS access key ids turned on (vendor formats: AWS, GitHub, Slack, private keys, …); values
- * given to secret-sounding names (`api_key = "…"`, `Authorization: Bearer …`, `--password …`,
- * `curl -u user:pass`) that look random; and free-standing high-entropy tokens. Placeholders
- * (`xxxx`, `<your-key>`, `${TOKEN}`, AWS's documented example key), commit ids and other hex
- * digests, UUIDs, link paths, hashtags and wallet addresses are not flagged. Findings show only a
- * secret's first 4 characters; `redacted` replaces each with `[SECRET]`.
+ * `secrets`: no credentials in the given params. Vendor formats first: secretlint's recommended
+ * preset (AWS key ids on), gitleaks' rule set ported as data (gitleaks-rules.ts, ~220 formats,
+ * with their keywords, entropy minimums and allowlists) and a few newer formats (vendors.ts).
+ * Then values given to secret-sounding names (`api_key = "…"`, `Authorization: Bearer …`,
+ * `--password …`, `curl -u user:pass`, name/value pairs) that look random, and, if
+ * `entropy.free_standing` is on, lone high-entropy tokens. Placeholders (`xxxx`, fills, repeats,
+ * `<your-key>`, `${TOKEN}`, documented example keys), hex digests, UUIDs, link paths, hashtags and
+ * wallet addresses are not flagged. Findings carry their category and show only a secret's first
+ * 4 characters; `redacted` replaces each with `[SECRET]`.
  *
  * @example
  *   checks:
  *     - secrets: {}
- *     - secrets: { fields: [text, title], entropy: { threshold: 4 } }
+ *     - secrets: { fields: [text, title], entropy: { free_standing: true, threshold: 4 } }
  */
 export const secrets = defineCheck({
   name: 'secrets',
-  description: 'Blocks credentials: vendor key formats (secretlint, AWS key ids) and high-entropy tokens.',
+  description: 'Blocks credentials: vendor key formats (secretlint, gitleaks rules) and random values given to secret names.',
   options: secretsOptions,
   create(options) {
     const config = secretlintConfig();
@@ -130,13 +112,10 @@ export const secrets = defineCheck({
         const types: string[] = [];
         const redacted: JsonObject = { ...input.params };
         for (const { field, text } of textFields(input.params, fields)) {
-          const vendor = await secretlintHits(text, config, signal);
-          signal.throwIfAborted();
-          const groups = e.enabled ? [vendor, findAssignedSecrets(text, tuning), findHighEntropyTokens(text, tuning)] : [vendor];
-          const hits = dedupe(groups);
+          const hits = await detectSecrets(text, { secretlint: config, tuning: e.enabled ? tuning : null, freeStanding: e.free_standing, signal });
           for (const h of hits) {
             const span = { start: h.start, end: h.end };
-            findings.push({ message: `possible ${label(h.type)}`, field, span, match: mask(text.slice(h.start, h.end)) });
+            findings.push({ message: `possible ${label(h.type)}`, field, span, match: mask(text.slice(h.start, h.end)), category: h.type });
             types.push(h.type);
           }
           if (hits.length > 0) redacted[field] = redact(text, hits);

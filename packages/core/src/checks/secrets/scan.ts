@@ -1,4 +1,4 @@
-import { isPlaceholder, shannonEntropy, type Hit } from './entropy.js';
+import { isEncodedProse, isPlaceholder, shannonEntropy, type Hit } from './entropy.js';
 import { isWalletAddress } from './wallets.js';
 
 export interface EntropyTuning {
@@ -26,8 +26,18 @@ function words(name: string): string[] {
     .filter((w) => w.length > 0);
 }
 
+// Anti-forgery tokens are printed into every page they protect: not credentials.
+const PUBLIC_TOKEN_WORD = /^(?:csrf|xsrf|authenticity)$/;
+
+/**
+ * True when a name says its value is a secret. A bare `key` does not: alone it is a map key, a
+ * primary key or a keyboard key far more often than a credential (`api_key`, `HEROKU_KEY` do).
+ */
 export function isSecretName(name: string): boolean {
-  return words(name).some((w) => SECRET_WORD.test(w));
+  const ws = words(name);
+  if (ws.length === 1 && /^keys?$/.test(ws[0] ?? '')) return false;
+  if (ws.some((w) => PUBLIC_TOKEN_WORD.test(w))) return false;
+  return ws.some((w) => SECRET_WORD.test(w));
 }
 
 // Characters of an assigned value: not space, quote, escape, bracket, separator, ":" or "=".
@@ -36,21 +46,38 @@ export function isSecretName(name: string): boolean {
 const VALUE = String.raw`[^\s"'\x60\\,;&:=<>(){}\[\]]`;
 
 // `name` then an assignment: = := ?= ::= .= += : => , (after a quoted name), or a Go type between.
-// The value may be quoted (quotes escaped inside JSON) and may follow an auth scheme. Names start
-// at a word boundary and are capped, so a long unbroken run costs linear time, not quadratic.
+// The value may be quoted (quotes escaped inside JSON) and may follow an auth scheme: one
+// capitalised word of letters, with at most a final digit (`Bearer`, `Api-Token`, `FlyV1`,
+// `Negotiate`), which a random secret (digits throughout) is not. Names start at a word boundary
+// and are capped, so a long unbroken run costs linear time, not quadratic.
 const ASSIGNMENT = new RegExp(
-  String.raw`(?<![\w.\-])([A-Za-z_][\w.\-]{0,79})(\\?["'\x60])?(?:[ \t]+(?:string|String|str|var|val|const))?[ \t]*` +
+  String.raw`(?<![\w.\-])([A-Za-z_\d][\w.\-]{0,79})(\\?["'\x60])?(?:[ \t]+(?:string|String|str|var|val|const))?[ \t]*` +
     String.raw`(?:[:?.+!]{0,3}=>?|:|(?<=["'\x60]),)[ \t]*` +
-    String.raw`(?:\\?["'\x60])?(?:(?:Bearer|Basic|Token|Api-Token|Digest|Bot|OAuth)[ \t]+)?` +
+    String.raw`(?:\\?["'\x60])?(?:[A-Z][A-Za-z]{1,14}(?:-[A-Z][A-Za-z]{1,14})?\d?[ \t]+)?` +
     String.raw`(${VALUE}+={0,2})`,
   'g',
 );
 // The rest of a value past an inner ":" or "=" (`ac7c9813:7b3fe305`, `dnkey-…9xf=r_=x…`).
 const VALUE_TAIL = new RegExp(String.raw`(?:[:=]+${VALUE}+)*={0,2}`, 'y');
+// A name/value pair (Kubernetes env, HTML inputs, form fields): `- name: API_TOKEN\n  value: "…"`,
+// `name="api_key" value="…"`. Gaps are bounded so a hostile run stays linear.
+const NAME_VALUE =
+  /\bname\\?["']?[ \t]*[:=][ \t]*\\?["']?([A-Za-z_][\w.\-]{0,79})\\?["']?[ \t]*[,;]?\s{0,40}?(?:-[ \t]+)?\\?["']?value\\?["']?[ \t]*[:=][ \t]*\\?["']?([^\s"'\x60\\,;<>(){}\[\]]+)/g;
 // <apiToken>value</apiToken>, across lines.
 const XML_ELEMENT = /<([A-Za-z_][\w.\-]*)>\s*([^\s<]+)\s*<\/\1>/g;
 
 const SEPARATORS = /[./_~+\-:@]+/;
+
+/**
+ * True when the random part of `token` is 24 or more hex digits in both cases (`BcAeb6640ad7DAD4…`,
+ * `acdeFf05b1a6d4c8…`). Hex encodings (digests, keys, ids) are written in one case; random case
+ * over hex digits is a made-up look-alike, not something an encoder emits. (Short mixed-case hex,
+ * `Facade2024`, can be a human password, so it is not judged by this.)
+ */
+function isMixedCaseHex(token: string): boolean {
+  const body = token.split(/[-_.~]+/).filter((p) => p.length >= 8).join('');
+  return body.length >= 24 && /^[0-9a-fA-F]+$/.test(body) && /[a-f]/.test(body) && /[A-F]/.test(body);
+}
 
 /** Number-only, path-like and URL-like values are ids, ports, files and links, not secrets. */
 function notSecretShape(value: string): boolean {
@@ -81,7 +108,7 @@ export function findAssignedSecrets(text: string, t: EntropyTuning): Hit[] {
     // Trailing punctuation from prose or code ("token: abc123.") is not part of the value.
     const trimmed = value.replace(/[.:=]+$/, (m) => (/^=+$/.test(m) ? m : ''));
     if (end === at + value.length) end = at + trimmed.length;
-    if (trimmed.length < t.assignedMinLength || notSecretShape(trimmed) || isPlaceholder(trimmed)) return;
+    if (trimmed.length < t.assignedMinLength || notSecretShape(trimmed) || isPlaceholder(trimmed) || isMixedCaseHex(trimmed)) return;
     // Cut off (`ops_eyJ…..[Redacted]`, `abc…`) or wrapped in a template (`<key>`, `{key}`).
     // A value followed by "(" is a call in code (`password = hashlib.md5(…)`), not a literal.
     if (/^(?:\.\.|…|\()/.test(text.slice(end, end + 2)) || /[<{]/.test(text[at - 1] ?? '')) return;
@@ -103,6 +130,11 @@ export function findAssignedSecrets(text: string, t: EntropyTuning): Hit[] {
     }
     // Rescan the value: `"config": "API_TOKEN=…"` nests one assignment in another.
     ASSIGNMENT.lastIndex = Math.max(at, covered);
+  }
+  covered = 0;
+  for (const m of text.matchAll(NAME_VALUE)) {
+    const value = m[2] ?? '';
+    if (isSecretName(m[1] ?? '')) judge(value, m.index + m[0].length - value.length, 'generic_secret');
   }
   covered = 0;
   for (const m of text.matchAll(XML_ELEMENT)) {
@@ -167,6 +199,25 @@ const TOKEN = /[A-Za-z0-9+/_\-~.]+={0,2}/g;
 const URL_SPAN = /(?<![a-z\d+.-])[a-z][a-z\d+.-]{0,31}:\/\/[^\s"'<>\x60]+/gi;
 // "Invoice ID: in_0KVn…", "commit 3f2a…", "tx hash: …": the text says what the token is.
 const ID_LABEL = /\b(?:id|ids|number|ref|reference|hash|sha\d*|digest|checksum|commit|fingerprint|txid)\s*[:=#]?\s*["'\x60]?$/i;
+// `wrongStart := "…"`, `"signature":"…"`, `CloudFront-Signature: …`: a value right after a name.
+const NAMED_VALUE = /(\\?["'\x60])?([A-Za-z_][\w.\-]*)\\?["'\x60]?[ \t]*(:=|=>|[:=])[ \t]*\\?["'\x60]?$/;
+// Names that say nothing about their value (`value`, `data`, `the_value`, a one-letter `t`).
+const NEUTRAL_WORD = /^(?:value|values|val|data|content|default|text|body|str|string|input|output|result|literal|the|my|new|old|[a-z]{1,2})$/;
+
+/**
+ * True when the token at `start` is the value of a name that says what it is and is not secret
+ * (`wrongStart := …`, `SetSysctl = …`, `"signature": …`): the name is believed, as in ID_LABEL.
+ * Only code-shaped pairs count: a quoted name, `=`-style assignment, or an identifier (`_`, `-`,
+ * `.`, inner capitals); prose such as "use this one: …" is not a name. Values of secret names
+ * are the assigned-secret detector's; neutral names tell nothing.
+ */
+function namedNonSecret(text: string, start: number): boolean {
+  const m = NAMED_VALUE.exec(text.slice(Math.max(0, start - 100), start));
+  const name = m?.[2];
+  if (!m || name === undefined || isSecretName(name)) return false;
+  const codeShaped = m[1] !== undefined || m[3] !== ':' || /[_.\-]|[a-z][A-Z]|^[A-Z]{2,}$/.test(name);
+  return codeShaped && !words(name).every((w) => NEUTRAL_WORD.test(w));
+}
 
 /**
  * Free-standing tokens that look like random keys: long, letters and digits mixed, high entropy,
@@ -191,8 +242,8 @@ export function findHighEntropyTokens(text: string, t: EntropyTuning): Hit[] {
     if (u < urls.length && (urls[u]?.[0] ?? Infinity) <= start) continue;
     // Hashtags and handles are public by definition.
     if (start > 0 && /[#@]/.test(text[start - 1] ?? '')) continue;
-    if (ID_LABEL.test(text.slice(Math.max(0, start - 24), start))) continue;
-    if (isStructured(token) || isPlaceholder(token) || isWalletAddress(token)) continue;
+    if (ID_LABEL.test(text.slice(Math.max(0, start - 24), start)) || namedNonSecret(text, start)) continue;
+    if (isStructured(token) || isPlaceholder(token) || isWalletAddress(token) || isMixedCaseHex(token) || isEncodedProse(token)) continue;
     if (shannonEntropy(token) < t.threshold) continue;
     hits.push({ type: 'high_entropy', start, end: start + token.length });
   }
