@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkKinds, scanChecks, scanOne } from '../packages/core/dist/index.js';
+import { latencyTable } from './latency.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -15,7 +16,7 @@ if (!existsSync(evals)) {
 }
 
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
-const read = (f) => readFileSync(join(evals, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const read = (f, dir = evals) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
 /** Which entity a PII finding is, from its category or, failing that, its message. */
 const PII_WORDS = { email: /email/i, phone: /phone/i, card: /card/i, iban: /iban/i, ssn: /ssn|social security/i, address: /address/i };
@@ -32,6 +33,9 @@ function piiTypes(result) {
 
 const RECOGNIZER = { email: 'email', phone: 'phone', credit_card: 'card', iban: 'iban', us_ssn: 'ssn' };
 const ENTITY = { EMAIL_ADDRESS: 'email', PHONE_NUMBER: 'phone', CREDIT_CARD: 'card', US_SSN: 'ssn', STREET_ADDRESS: 'address' };
+
+/** A code row counts once for its file and once for its language · category. */
+const byLangCategory = (r) => ['all', `${r.lang === 'tsx' ? 'typescript' : r.lang} · ${r.category}`].map((category) => ({ category, actual: r.label === true, predicted: (x) => x.flagged }));
 
 /** How each file is scored: which check, and what counts as actual and predicted per row. */
 const PLAN = [
@@ -55,7 +59,11 @@ const PLAN = [
   { file: 'promptinjection-cyberseceval.jsonl', check: 'prompt_injection', target: 'recall ≥ 95 % at ≤ 1 % FP' },
   { file: 'promptinjection-bipia.jsonl', check: 'prompt_injection', target: 'recall ≥ 80 % at ≤ 5 % FP' },
   { file: 'benign-awesome-chatgpt-prompts.jsonl', check: 'prompt_injection', target: 'FP ≤ 1 %' },
-  { file: 'insecurecode-cyberseceval.jsonl', check: 'code_security', target: 'recall ≥ 80 %, precision ≥ 90 %' },
+  // Code checks get the row's lang; scored per file and per language · category. Bridle's own
+  // labelled sets (with benign look-alikes) are in the repo's evals/ folder (dir: 'repo').
+  { file: 'insecurecode-cyberseceval.jsonl', check: 'code_security', target: 'recall ≥ 80 % (positives only)', rows: byLangCategory },
+  { file: 'insecure-code-bridle.jsonl', dir: 'repo', check: 'code_security', target: 'recall ≥ 80 %, precision ≥ 90 %', rows: byLangCategory },
+  { file: 'perf-smells-bridle.jsonl', dir: 'repo', check: 'code_perf', target: 'recall ≥ 80 %, precision ≥ 90 %', rows: byLangCategory },
 ];
 
 const pct = (n, d) => (d === 0 ? '–' : `${((100 * n) / d).toFixed(1)} %`);
@@ -65,7 +73,8 @@ const lines = [];
 const summary = [];
 for (const plan of PLAN) {
   if (only && plan.check !== only) continue;
-  if (!existsSync(join(evals, plan.file))) continue;
+  const dir = plan.dir === 'repo' ? join(root, 'evals') : evals;
+  if (!existsSync(join(dir, plan.file))) continue;
   if (!checkKinds.includes(plan.check)) {
     summary.push(`| ${plan.file} | ${plan.check} | – | – | – | – | – | – | ${plan.target} | no detector yet |`);
     continue;
@@ -73,8 +82,8 @@ for (const plan of PLAN) {
   const [check] = scanChecks([plan.check]);
   const stats = new Map();
   const times = [];
-  for (const r of read(plan.file)) {
-    const res = await scanOne({ id: r.id, ...(r.text !== undefined ? { text: r.text } : { code: r.code }) }, [check]);
+  for (const r of read(plan.file, dir)) {
+    const res = await scanOne({ id: r.id, ...(r.text !== undefined ? { text: r.text } : { code: r.code, ...(r.lang ? { lang: r.lang } : {}) }) }, [check]);
     times.push(res.durationMs);
     const rows = plan.rows ? plan.rows(r) : [{ category: 'all', actual: r.label === true, predicted: (x) => x.flagged }];
     for (const row of rows) {
@@ -106,6 +115,8 @@ lines.push(
 );
 const table = lines.join('\n');
 console.log(table);
+const latency = only ? '' : `Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC (\`npm run bench:detectors\`, \`bench/latency.js\`): each check alone, then all together as the pipeline runs them, on 1,000 realistic 280-character posts and on 100-line files cut from the code corpora. The machine is shared and noisy: p99 moves with its load.\n\n${await latencyTable([evals, join(root, 'evals')])}`;
+if (latency) console.log(`\n${latency}`);
 
 if (!args.includes('--no-docs') && !only) {
   const doc = join(root, 'docs', 'benchmarks.md');
@@ -114,6 +125,10 @@ if (!args.includes('--no-docs') && !only) {
   const end = '<!-- detectors:end -->';
   const block = `${start}\n${table}\n${end}`;
   text = text.includes(start) ? text.replace(new RegExp(`${start}[\\s\\S]*${end}`), block) : `${text.trimEnd()}\n\n## Detectors\n\nHow well each detector does on the labelled data in \`../shared/evals/\` (see its README). Tuned on this half; a held-out half checks that the figures generalise.\n\n${block}\n`;
+  const ls = '<!-- latency:start -->';
+  const le = '<!-- latency:end -->';
+  const lblock = `${ls}\n${latency}\n${le}`;
+  text = text.includes(ls) ? text.replace(new RegExp(`${ls}[\\s\\S]*${le}`), lblock) : text.replace(end, `${end}\n\n### Check latency\n\n${lblock}`);
   writeFileSync(doc, text);
   console.error(`results written to ${doc}`);
 }

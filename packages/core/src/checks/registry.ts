@@ -1,5 +1,7 @@
 import type { CheckDefinition } from './types.js';
 import { bannedPhrases } from './banned-phrases/index.js';
+import { codePerf } from './code-perf/index.js';
+import { codeSecurity } from './code-security/index.js';
 import { competitors } from './competitors/index.js';
 import { jsonSchema } from './json-schema/index.js';
 import { llmJudge } from './llm-judge/index.js';
@@ -27,6 +29,8 @@ export const checkRegistry = {
   regex,
   url_allowlist: urlAllowlist,
   llm_judge: llmJudge,
+  code_security: codeSecurity,
+  code_perf: codePerf,
 } as const satisfies Record<string, CheckDefinition>;
 
 export type CheckKind = keyof typeof checkRegistry;
