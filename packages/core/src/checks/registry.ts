@@ -8,6 +8,7 @@ import { llmJudge } from './llm-judge/index.js';
 import { maxLength } from './max-length/index.js';
 import { pii } from './pii/index.js';
 import { profanity } from './profanity/index.js';
+import { promptInjection } from './prompt-injection/index.js';
 import { regex } from './regex/index.js';
 import { secrets } from './secrets/index.js';
 import { sentiment } from './sentiment/index.js';
@@ -31,6 +32,7 @@ export const checkRegistry = {
   llm_judge: llmJudge,
   code_security: codeSecurity,
   code_perf: codePerf,
+  prompt_injection: promptInjection,
 } as const satisfies Record<string, CheckDefinition>;
 
 export type CheckKind = keyof typeof checkRegistry;
