@@ -1,17 +1,18 @@
 import type { CheckDefinition } from './types.js';
+import { maxLength } from './max-length/index.js';
 import { bannedPhrases } from './banned-phrases/index.js';
 import { codePerf } from './code-perf/index.js';
 import { codeSecurity } from './code-security/index.js';
 import { competitors } from './competitors/index.js';
 import { jsonSchema } from './json-schema/index.js';
 import { llmJudge } from './llm-judge/index.js';
-import { maxLength } from './max-length/index.js';
 import { pii } from './pii/index.js';
 import { profanity } from './profanity/index.js';
 import { promptInjection } from './prompt-injection/index.js';
 import { regex } from './regex/index.js';
 import { secrets } from './secrets/index.js';
 import { sentiment } from './sentiment/index.js';
+import { typecheck } from './typecheck/index.js';
 import { urlAllowlist } from './url-allowlist/index.js';
 
 /**
@@ -30,6 +31,7 @@ export const checkRegistry = {
   regex,
   url_allowlist: urlAllowlist,
   llm_judge: llmJudge,
+  typecheck,
   code_security: codeSecurity,
   code_perf: codePerf,
   prompt_injection: promptInjection,
