@@ -138,3 +138,27 @@ describe.each(dialects)('budgets on %s', (dialect) => {
     expect(r.status).toBe('succeeded');
   });
 });
+
+// Invariant 1 for guards: a guard that cannot reach its state denies; it never lets the action through.
+describe.runIf(!!process.env.BRIDLE_TEST_PG_URL)('guards whose store is unreachable deny', () => {
+  it('a budget or rate-limit store that fails refuses with BRIDLE_E_STORE and nothing executes', async () => {
+    const { sql } = await import('kysely');
+    const t = await testStore('postgres');
+    const text = `agents:\n  bot: { mode: auto, budget: { daily_usd: 1 }, rate: { per_minute: 100 } }\nactions:\n  post: { estimate_usd: 0.01 }\n`;
+    const bridle = await Bridle.open({ store: t.store, policy: parsePolicy(text) });
+    try {
+      expect((await bridle.submit({ agentId: 'bot', type: 'post', params: {} })).status).toBe('succeeded');
+      // The rate-limit state goes away first: the limiter cannot answer.
+      await sql`alter table rate_state rename to rate_state_gone`.execute(t.store.db);
+      await expect(bridle.submit({ agentId: 'bot', type: 'post', params: { n: 2 } })).rejects.toMatchObject({ code: 'BRIDLE_E_STORE', message: expect.stringMatching(/Rate-limit store unreachable/) });
+      await sql`alter table rate_state_gone rename to rate_state`.execute(t.store.db);
+      await sql`alter table budget_usage rename to budget_usage_gone`.execute(t.store.db);
+      await expect(bridle.submit({ agentId: 'bot', type: 'post', params: { n: 3 } })).rejects.toMatchObject({ code: 'BRIDLE_E_STORE', message: expect.stringMatching(/Budget store unreachable/) });
+      await sql`alter table budget_usage_gone rename to budget_usage`.execute(t.store.db);
+      expect(await t.store.db.selectFrom('outbox').selectAll().execute()).toHaveLength(1);
+    } finally {
+      await bridle.close();
+      await t.cleanup();
+    }
+  });
+});
