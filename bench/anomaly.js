@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { createAnomalyDetector } from '../packages/core/dist/index.js';
+import { mulberry32 } from '../packages/core/dist/util/random.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -28,16 +29,9 @@ const DAY = 86_400_000;
 const START = Date.UTC(2026, 0, 5); // a Monday, 00:00 UTC
 const EPISODE_GAP = 30 * MIN; // verdicts closer than this are one alarm (one page, one pause)
 
-/** mulberry32: tiny, seedable, and the same on every machine. */
+/** mulberry32 (the shared one): tiny, seedable, and the same on every machine. */
 function rng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
   const poisson = (l) => {
     if (l > 30) return Math.max(0, Math.round(l + Math.sqrt(l) * normal()));

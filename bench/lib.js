@@ -1,17 +1,9 @@
 // Shared helpers for the benchmarks: realistic posts, the policy, statistics, formatting.
 // Plain ESM, no dependencies beyond the built workspace packages.
+import { mulberry32 } from '../packages/core/dist/util/random.js';
 
 /** Deterministic PRNG (mulberry32) so every run submits the same posts. */
-export function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 export const POLICY_YAML = `
 agents:

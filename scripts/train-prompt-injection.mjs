@@ -46,6 +46,7 @@ if (!existsSync(join(dist, 'features.js'))) {
 }
 const { featurise, windows, windowVector, DENSE_NAMES, WHOLE_NAMES, DENSE_SIZE, WINDOW_UNITS } = await import(pathToFileURL(join(dist, 'features.js')).href);
 const { scoreText, sigmoid, textLogit } = await import(pathToFileURL(join(dist, 'score.js')).href);
+const { mulberry32 } = await import(pathToFileURL(join(dist, '..', '..', 'util', 'random.js')).href);
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
@@ -73,16 +74,6 @@ const HP = {
 
 // ---------------------------------------------------------------- helpers
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function hash(s) {
   let h = 2166136261;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);

@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { BridleError } from '../../errors.js';
 import { anomalyOptions, createAnomalyDetector, type AnomalyDetector, type AnomalyVerdict } from './index.js';
+import { mulberry32 } from '../../util/random.js';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 0, 5); // a Monday, 00:00 UTC
 
-/** mulberry32: a tiny seeded PRNG, so every run sees the same traffic. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Event {
   at: number;
