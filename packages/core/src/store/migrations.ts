@@ -199,6 +199,55 @@ const migrations: Record<string, Migration> = {
         .addColumn('at', 'bigint', (c) => c.notNull())
         .execute();
     },
+  },  '0007_operators': {
+    // People who approve and operate: roles, groups for approval chains, API tokens (hashed).
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('operators')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('groups', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('password_hash', 'text')
+        .addColumn('email', 'text')
+        .addColumn('slack_user_id', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('disabled_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('operators_slack').on('operators').column('slack_user_id').execute();
+      await db.schema
+        .createTable('operator_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('operator_id', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('prefix', 'text', (c) => c.notNull())
+        .addColumn('label', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_used_at', 'bigint')
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+    },
+  },
+  '0008_approvals': {
+    // An agent's mode (draft/auto) set at run time overrides the policy's; audited where set.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('agent_modes')
+        .addColumn('agent_id', 'text', (c) => c.primaryKey())
+        .addColumn('mode', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text')
+        .addColumn('reason', 'text')
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      // What each agent has done before, for the `novel` rule: first time this type, or this recipient.
+      await db.schema
+        .createTable('seen_targets')
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('first_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('seen_targets_pk', ['agent_id', 'target'])
+        .execute();
+    },
   },
 };
 

@@ -148,6 +148,47 @@ export interface RateStateTable {
   at: Millis;
 }
 
+export interface OperatorsTable {
+  id: string;
+  name: string;
+  /** viewer | approver | admin */
+  role: string;
+  /** JSON array of group names, e.g. ["finance"]. */
+  groups: string;
+  /** scrypt, `scrypt$N$r$p$salt$hash` (base64url); null: token-only operator. */
+  password_hash: string | null;
+  email: string | null;
+  slack_user_id: string | null;
+  created_at: Millis;
+  disabled_at: Millis | null;
+}
+
+export interface OperatorTokensTable {
+  id: string;
+  operator_id: string;
+  token_hash: string;
+  prefix: string;
+  label: string | null;
+  created_at: Millis;
+  last_used_at: Millis | null;
+  revoked_at: Millis | null;
+}
+
+export interface AgentModesTable {
+  agent_id: string;
+  mode: 'draft' | 'auto';
+  actor: string | null;
+  reason: string | null;
+  updated_at: Millis;
+}
+
+export interface SeenTargetsTable {
+  agent_id: string;
+  /** `type:<action type>` or `to:<action type>:<recipient>`. */
+  target: string;
+  first_at: Millis;
+}
+
 export interface Database {
   actions: ActionsTable;
   audit: AuditTable;
@@ -160,6 +201,10 @@ export interface Database {
   breakers: BreakersTable;
   guard_state: GuardStateTable;
   rate_state: RateStateTable;
+  operators: OperatorsTable;
+  operator_tokens: OperatorTokensTable;
+  agent_modes: AgentModesTable;
+  seen_targets: SeenTargetsTable;
   api_keys: ApiKeysTable;
   idempotency_keys: IdempotencyTable;
   alerts: AlertsTable;
