@@ -1,5 +1,6 @@
 import type { BudgetLedger } from '../guards/budget/ledger.js';
 import type { KillState } from '../guards/kill/switches.js';
+import type { History } from '../approvals/history.js';
 import type { Breakers } from '../guards/breaker/index.js';
 import type { AnomalyDetector } from '../guards/anomaly/index.js';
 import type { RateLimiter } from '../guards/rate/bucket.js';
@@ -24,6 +25,10 @@ export interface Services {
   breakers: Breakers;
   /** The anomaly detector, when the policy has `guards.anomaly`. */
   anomaly: AnomalyDetector | null;
+  /** The agent's mode now: an operator's run-time switch, else the policy's. */
+  modeOf(agent: CompiledAgent): 'draft' | 'auto';
+  /** What the agent has done before, for approval rules that use `novel`. */
+  history: History;
   /** True the first time a key is seen by this instance (soft budget alerts fire once per period). */
   firstTime(key: string): boolean;
   /** The kill switch or pause that stops this agent's action of this type, if any. */

@@ -10,6 +10,8 @@ import { SharedRateLimiter } from '../guards/rate/shared.js';
 import { Breakers, type BreakerTransition, type BreakerView } from '../guards/breaker/index.js';
 import { persistTransitions } from '../guards/breaker/persist.js';
 import { guardAlert } from '../guards/alerts.js';
+import { History } from '../approvals/history.js';
+import { recipientOf } from '../approvals/rules.js';
 import { createAnomalyDetector, type AnomalyBaseline } from '../guards/anomaly/index.js';
 import { createAlerter, type Alerter, type CreateAlerterOptions } from '../alerts/alerter.js';
 import { KillSwitches, describeScope, scopeKey, type KillScope, type KillState } from '../guards/kill/switches.js';
@@ -24,7 +26,7 @@ import { runPhases, type GuardEvent, type Pipeline, type Services, type StageCon
 import { assertTransition, isSettledForWaiter, type ActionStatus } from './lifecycle.js';
 import { fromRow, toRow } from './records.js';
 import { defaultPipeline } from './stages.js';
-import type { ActionRecord, Decision, ReportRequest, SubmitRequest } from './types.js';
+import type { ActionRecord, CheckReport, Decision, ReportRequest, SubmitRequest } from './types.js';
 
 export interface BridleOptions {
   store: Store;
@@ -45,6 +47,8 @@ const MAX_WAIT_MS = 60_000;
 const STALE_CLAIM_MS = 30_000;
 /** A budget reservation with no recorded action after this long was orphaned by a crash. */
 const RESERVATION_GRACE_MS = 5 * 60_000;
+/** How often waiting approvals are checked for their timeout. */
+const APPROVAL_SWEEP_MS = 5_000;
 
 /**
  * The door every action goes through. One instance owns a store; all decisions, transitions
@@ -62,6 +66,9 @@ export class Bridle {
   /** Probe slots of half-open breakers, held by actions between their decision and their outcome. */
   private readonly probes = new Map<string, string[]>();
   private readonly seen = new Set<string>();
+  /** Modes operators switched at run time; they win over the policy's. */
+  private modes = new Map<string, { mode: 'draft' | 'auto'; actor: string | null; reason: string | null; at: number }>();
+  private approvalSweep: NodeJS.Timeout | undefined;
   /** Concurrency slots held by actions until their connector finishes. */
   private readonly rateHeld = new Map<string, string[]>();
   private readonly services: Services;
@@ -92,6 +99,8 @@ export class Bridle {
       anomaly: anomalyFor(policy),
       write: (set) => writer.write(set),
       stopped: (agentId, type) => this.kills.find(agentId, type),
+      modeOf: (agent) => this.modes.get(agent.id)?.mode ?? agent.doc.mode,
+      history: new History(store),
       firstTime: (key) => {
         if (this.seen.has(key)) return false;
         // Bounded: keys carry their period, so old ones are dead weight after a day or a month.
@@ -116,6 +125,11 @@ export class Bridle {
     await b.kills.load();
     await b.loadBreakers();
     await b.loadAnomaly();
+    await b.loadModes();
+    await b.expireApprovals();
+    // Approvals time out even when no one is looking; the sweep is cheap (an indexed query).
+    b.approvalSweep = setInterval(() => void b.expireApprovals().catch(() => {}), APPROVAL_SWEEP_MS);
+    b.approvalSweep.unref();
     await b.recover();
     await b.services.ledger.reconcile(b.clock.now(), RESERVATION_GRACE_MS);
     await b.audit([{ ...b.entry('_system', null, 'policy.loaded', SYSTEM), data: { file: policy.file, version: policy.version } }]);
@@ -129,7 +143,7 @@ export class Bridle {
     }
     if (opts.store.dialect === 'postgres') {
       // Other instances may flip a kill switch; pick it up within a second.
-      b.pgRefresh = setInterval(() => void Promise.all([b.kills.load(), b.loadBreakers()]).catch(() => {}), 1000);
+      b.pgRefresh = setInterval(() => void Promise.all([b.kills.load(), b.loadBreakers(), b.loadModes()]).catch(() => {}), 1000);
       b.pgRefresh.unref();
       // Another instance may die mid-connector at any time; sweep for its stale actions.
       b.pgRecover = setInterval(() => void b.recover().then(() => b.services.ledger.reconcile(b.clock.now(), RESERVATION_GRACE_MS)).catch(() => {}), 60_000);
@@ -271,7 +285,7 @@ export class Bridle {
       code: halt ? halt.code : ctx.needsApproval ? 'approval_required' : 'allowed',
       reason: halt ? halt.reason : ctx.needsApproval ? ctx.approvalReasons.join('; ') : 'all checks and guards passed',
       policyVersion: rec.policyVersion,
-      agentMode: agent.doc.mode,
+      agentMode: this.services.modeOf(agent),
       checks: ctx.checks,
       guards: ctx.guards,
       ...(halt?.retryAfterMs !== undefined ? { retryAfterMs: halt.retryAfterMs } : {}),
@@ -385,6 +399,8 @@ export class Bridle {
       guards: ctx.guards,
     });
     rec.finishedAt = rec.updatedAt;
+    // What it did is no longer novel for this agent.
+    if (ex.ok) await this.services.history.record(rec.agentId, rec.type, recipientOf(rec.params), this.clock.now()).catch(() => {});
     return { entry, budgetRows: ctx.budgetRows };
   }
 
@@ -401,21 +417,51 @@ export class Bridle {
    * Approves a waiting action and, in execute mode, runs it. Binding (invariant 2): when the
    * approver passes the hash of the parameters they saw, it must match exactly.
    */
-  async approve(id: string, by: { operator: string; paramsHash?: string; reason?: string }): Promise<ActionRecord> {
+  async approve(id: string, by: { operator: string; paramsHash?: string; reason?: string; params?: JsonObject }): Promise<ActionRecord> {
+    await this.refuseSelfApproval(id, by.operator);
     const rec = await this.claim(id, 'awaiting_approval', 'approved', by.paramsHash);
+    const putBack = () => this.store.db.updateTable('actions').set({ status: 'awaiting_approval' }).where('id', '=', id).where('status', '=', 'approved').execute();
     const stop = this.kills.find(rec.agentId, rec.type);
     if (stop) {
       // A switch pulled while the approver was looking wins: put the action back and say why.
-      await this.store.db.updateTable('actions').set({ status: 'awaiting_approval' }).where('id', '=', id).where('status', '=', 'approved').execute();
+      await putBack();
       throw new BridleError('BRIDLE_E_INVALID_STATE', `Action ${id} cannot be approved: ${stop.scope} is ${stop.state}${stop.reason ? ` (${stop.reason})` : ''}`, { scope: stop.scope, state: stop.state });
     }
     const actor: Actor = { type: 'operator', id: by.operator };
-    rec.decidedBy = by.operator;
-    const entries = [this.move(rec, 'approved', actor, { paramsHash: rec.paramsHash, ...(by.reason ? { reason: by.reason } : {}) })];
     const { agent, action } = this.compiled(rec);
+    const entries: AuditInput[] = [];
+    if (by.params !== undefined) {
+      // Invariant 2: an edit is verified again by every check and bound to its own hash.
+      const edited = await this.verifyEdit(rec, by.params, agent, action).catch(async (e: unknown) => {
+        await putBack();
+        throw e;
+      });
+      entries.push({ ...this.entry(rec.agentId, rec.id, 'approval.edited', actor), data: { fromHash: rec.paramsHash, toHash: edited.paramsHash, params: edited.params, checks: edited.checks as unknown as JsonObject[] } });
+      rec.params = edited.params;
+      rec.paramsHash = edited.paramsHash;
+    }
+    rec.decidedBy = by.operator;
+    entries.push(this.move(rec, 'approved', actor, { paramsHash: rec.paramsHash, ...(by.params !== undefined ? { edited: true } : {}), ...(by.reason ? { reason: by.reason } : {}) }));
     const execNow = rec.mode === 'execute';
     if (execNow) entries.push(this.move(rec, 'executing', SYSTEM, { connector: action.connector.name }));
     return this.commitThenRun(rec, entries, undefined, agent, action, execNow);
+  }
+
+  /** Runs the checks on an approver's edit; refuses it if any would block. */
+  private async verifyEdit(rec: ActionRecord, params: JsonObject, agent: CompiledAgent, action: CompiledAction): Promise<{ params: JsonObject; paramsHash: string; checks: CheckReport[] }> {
+    const draft: ActionRecord = { ...rec, params, paramsHash: hashJson(params) };
+    const ctx = this.context(agent, action, draft);
+    const halt = await runPhases(this.pipeline, ['verify'], ctx);
+    if (halt) throw new BridleError('BRIDLE_E_VALIDATION', `The edited parameters of ${rec.id} fail the checks: ${halt.reason}`, { code: halt.code, checks: ctx.checks as unknown as JsonObject[] });
+    return { params: draft.params, paramsHash: draft.paramsHash, checks: ctx.checks };
+  }
+
+  /** No one approves what they submitted themselves (the submitter is the actor of `action.received`). */
+  private async refuseSelfApproval(id: string, operator: string): Promise<void> {
+    const row = await this.store.db.selectFrom('audit').select('body').where('action_id', '=', id).where('kind', '=', 'action.received').executeTakeFirst();
+    if (!row) return;
+    const actor = (JSON.parse(row.body) as { actor?: Actor }).actor;
+    if (actor && actor.type === 'operator' && actor.id === operator) throw new BridleError('BRIDLE_E_FORBIDDEN', `${operator} submitted action ${id} and cannot approve it; another operator must`);
   }
 
   async reject(id: string, by: { operator: string; reason?: string }, actor: Actor = { type: 'operator', id: by.operator }, extra: JsonObject = {}): Promise<ActionRecord> {
@@ -578,6 +624,65 @@ export class Bridle {
   /** Every switch that is set, widest scope first. */
   killSwitches(): KillState[] {
     return this.kills.list();
+  }
+
+  // ── agent modes and approval timeouts ──────────────────────────────────────────────────────
+
+  /** Switches an agent between draft (a human approves everything) and auto, at run time; audited. */
+  async setMode(agentId: string, mode: 'draft' | 'auto', by: { actor: Actor; reason?: string | undefined }): Promise<'draft' | 'auto'> {
+    const agent = this.current.agents.get(agentId);
+    if (!agent) throw new BridleError('BRIDLE_E_UNKNOWN_AGENT', `No agent named "${agentId}" in the policy`);
+    const previous = this.services.modeOf(agent);
+    const now = this.clock.now();
+    const row = { agent_id: agentId, mode, actor: by.actor.id, reason: by.reason ?? null, updated_at: now };
+    await this.store.db.insertInto('agent_modes').values(row).onConflict((oc) => oc.column('agent_id').doUpdateSet({ mode, actor: row.actor, reason: row.reason, updated_at: now })).execute();
+    this.modes.set(agentId, { mode, actor: row.actor, reason: row.reason, at: now });
+    await this.audit([{ ...this.entry(agentId, null, 'agent.mode', by.actor), data: { mode, previous, reason: by.reason ?? null } }]);
+    return mode;
+  }
+
+  modeOf(agentId: string): 'draft' | 'auto' {
+    const agent = this.current.agents.get(agentId);
+    if (!agent) throw new BridleError('BRIDLE_E_UNKNOWN_AGENT', `No agent named "${agentId}" in the policy`);
+    return this.services.modeOf(agent);
+  }
+
+  private async loadModes(): Promise<void> {
+    const rows = await this.store.db.selectFrom('agent_modes').selectAll().execute();
+    this.modes = new Map(rows.map((r) => [r.agent_id, { mode: r.mode, actor: r.actor, reason: r.reason, at: r.updated_at }]));
+  }
+
+  /**
+   * Approvals that waited past their action type's `approval_timeout` end with its outcome:
+   * `expired` (reject, the default; the reservation is released) or approved by the system.
+   */
+  async expireApprovals(): Promise<string[]> {
+    const now = this.clock.now();
+    const waiting = await this.store.db.selectFrom('actions').select(['id', 'type', 'created_at']).where('status', '=', 'awaiting_approval').execute();
+    const done: string[] = [];
+    for (const w of waiting) {
+      const t = this.current.actions.get(w.type)?.doc.approval_timeout ?? { after_s: 86_400, outcome: 'reject' as const };
+      if (w.created_at + t.after_s * 1000 > now) continue;
+      try {
+        if (t.outcome === 'approve') await this.approve(w.id, { operator: 'bridle', reason: `no decision within ${t.after_s} s: approved by the action type's approval_timeout` });
+        else await this.expire(w.id, t.after_s);
+        done.push(w.id);
+      } catch (e) {
+        // Decided by someone meanwhile: nothing to do.
+        if (!(e instanceof BridleError && e.code === 'BRIDLE_E_INVALID_STATE')) throw e;
+      }
+    }
+    return done;
+  }
+
+  private async expire(id: string, afterS: number): Promise<void> {
+    const rec = await this.claim(id, 'awaiting_approval', 'expired');
+    const entry = this.move(rec, 'expired', SYSTEM, { paramsHash: rec.paramsHash, reason: `no decision within ${afterS} s` });
+    rec.finishedAt = rec.updatedAt;
+    const budget = await this.release(rec);
+    await this.writer.write({ audit: [entry], action: toRow(rec), ...budgetOf(budget) });
+    this.emit(rec);
+    this.events.emit('guard', { kind: 'approval.expired', severity: 'warning', agentId: rec.agentId, actionId: rec.id, type: rec.type, reason: `no decision within ${afterS} s` } satisfies GuardEvent);
   }
 
   // ── circuit breakers ─────────────────────────────────────────────────────────────────────
@@ -747,6 +852,7 @@ export class Bridle {
     clearInterval(this.pgRefresh);
     clearInterval(this.pgRecover);
     clearInterval(this.anomalySaver);
+    clearInterval(this.approvalSweep);
     await this.saveAnomaly().catch(() => {});
     await this.alerter?.stop();
     await this.writer.close();

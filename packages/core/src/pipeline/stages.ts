@@ -2,6 +2,7 @@ import { BridleError, describeError } from '../errors.js';
 import { counterKey, type CounterSpec } from '../guards/budget/ledger.js';
 import { compileBudget, countersOf, msToNextDay, type CompiledBudget } from '../guards/budget/plan.js';
 import type { Limit, RateVerdict } from '../guards/rate/bucket.js';
+import { checksView, recipientOf } from '../approvals/rules.js';
 import { hashJson } from '../json.js';
 import { formatMicroUsd } from '../util/money.js';
 import type { WriteSet } from '../store/writer.js';
@@ -206,11 +207,34 @@ export const budgetReserve: Stage = async (ctx) => {
   if (r.rows) ctx.budgetRows = r.rows;
 };
 
-/** approve: draft agents always ask; otherwise the action type's rule and any check that asked. */
+/**
+ * approve: draft agents always ask; otherwise the action type's rule (`always`, or a CEL `when`
+ * over the action, params, checks, agent and `novel`) and any check that asked. A rule that
+ * cannot be evaluated asks a human rather than letting the action through.
+ */
 export const approvalRule: Stage = (ctx) => {
-  if (ctx.agent.doc.mode === 'draft') ctx.approvalReasons.push(`agent ${ctx.agent.id} is in draft mode: a human approves every action`);
+  const mode = ctx.services.modeOf(ctx.agent);
+  if (mode === 'draft') ctx.approvalReasons.push(`agent ${ctx.agent.id} is in draft mode: a human approves every action`);
   if (ctx.action.doc.approval === 'always') ctx.approvalReasons.push(`${ctx.action.type} always needs approval`);
-  ctx.needsApproval = ctx.approvalReasons.length > 0;
+  const rule = ctx.action.approvalRule;
+  if (!rule) return void (ctx.needsApproval = ctx.approvalReasons.length > 0);
+  const rec = ctx.record;
+  const evaluate = (novel: boolean) => {
+    const r = rule.run({
+      action: { type: ctx.action.type, estimate_usd: rec.estimateMicroUsd / 1e6, campaign: rec.campaign ?? '' },
+      params: rec.params,
+      checks: checksView(ctx.checks),
+      agent: { id: ctx.agent.id, mode },
+      novel,
+      campaign: rec.campaign ?? '',
+    });
+    if (!r.ok) ctx.approvalReasons.push(`approval rule could not be evaluated (${r.error}): a human decides`);
+    else if (r.value === true) ctx.approvalReasons.push(`rule: ${rule.source}${novel ? ' (novel)' : ''}`);
+    else if (r.value !== false) ctx.approvalReasons.push(`approval rule gave ${JSON.stringify(r.value)}, not true or false: a human decides`);
+    ctx.needsApproval = ctx.approvalReasons.length > 0;
+  };
+  if (!rule.usesNovel) return evaluate(false);
+  return ctx.services.history.isNovel(ctx.agent.id, ctx.action.type, recipientOf(rec.params)).then(evaluate);
 };
 
 const deferTo = (list: WriteSet[]) => (set: WriteSet) => {

@@ -4,6 +4,7 @@ import type { Connector } from '../connectors/types.js';
 import { usdToMicro } from '../util/money.js';
 import { compileBudget, Periods, type CompiledBudget } from '../guards/budget/plan.js';
 import { compileCelKey, type KeyInput } from '../guards/rate/limits.js';
+import { compileRule, type CompiledRule } from '../approvals/rules.js';
 import type { Limit } from '../guards/rate/bucket.js';
 import type { LoadedPolicy } from './load.js';
 import type { ActionTypeDocument, AgentDocument, OnError, OnFail, PolicyDocument } from './schema.js';
@@ -26,6 +27,8 @@ export interface CompiledAction {
   budget: CompiledBudget | null;
   /** Its rate limit across agents, when configured. */
   rate: Limit | null;
+  /** The compiled `approval: { when }` rule, if any. */
+  approvalRule: CompiledRule | null;
 }
 
 export interface CompiledAgent {
@@ -81,7 +84,7 @@ export function compilePolicy(loaded: LoadedPolicy, connectors: ReadonlyMap<stri
         timeoutMs: spec.timeoutMs ?? def.defaults?.timeoutMs ?? d.defaults.check_timeout_ms,
       };
     });
-    actions.set(type, { type, doc, connector, checks, estimateMicro: usdToMicro(doc.estimate_usd), budget: doc.budget ? compileBudget(`action_type:${type}`, doc.budget) : null, rate: doc.rate ? { key: `action_type:${type}`, ...doc.rate } : null });
+    actions.set(type, { type, doc, connector, checks, estimateMicro: usdToMicro(doc.estimate_usd), budget: doc.budget ? compileBudget(`action_type:${type}`, doc.budget) : null, rate: doc.rate ? { key: `action_type:${type}`, ...doc.rate } : null, approvalRule: typeof doc.approval === 'object' ? compileRule(doc.approval.when) : null });
   }
   const g = d.guards.budgets;
   const budgets = {

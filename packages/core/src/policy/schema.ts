@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { checkRegistry, checkKinds, type CheckKind } from '../checks/registry.js';
 import { closest } from '../util/suggest.js';
+import { approvalSchema, approvalTimeoutSchema } from '../approvals/rules.js';
 import { usd } from './usd.js';
 import { alertsConfigSchema } from '../alerts/config.js';
 import { breakerOptions } from '../guards/breaker/index.js';
@@ -94,7 +95,10 @@ export const actionTypeSchema = z
     /** Cost reserved when the request gives no estimate. */
     estimate_usd: usd.default(0),
     checks: z.array(checkItem).default([]),
-    approval: z.enum(['always', 'never']).default('never'),
+    /** always | never | { when: "<CEL>" }: see docs/configuration.md#approvals. */
+    approval: approvalSchema,
+    /** How long an approval may wait before it expires with its outcome (default: reject after 24 h). */
+    approval_timeout: approvalTimeoutSchema,
     /** Caps on this action type across all agents. */
     budget: budgetLimits.optional(),
     /** Limits on this action type across all agents. */

@@ -1,8 +1,5 @@
-import { celEnv, isCelError, parse, plan, CelScalar, mapType } from '@bufbuild/cel';
+import { compileCel } from '../../policy/cel.js';
 import { z } from 'zod';
-
-/** The parser's node type, named through our direct dependency rather than its own. */
-type Expr = ReturnType<typeof parse>['expr'];
 
 const count = (max: number) => z.number().int().positive().max(max);
 
@@ -25,45 +22,6 @@ export const rateOptions = z.object(limitFields).strict().refine(atLeastOne, nee
 /** Variables a CEL key may use. */
 export const CEL_VARIABLES = ['agent', 'action', 'params', 'campaign'] as const;
 
-/** Roots of every identifier in an expression, so a typo (`agnet.id`) fails at load, not per action. */
-function identifiers(e: Expr | undefined, out: Set<string>): Set<string> {
-  if (!e) return out;
-  const k = e.exprKind;
-  switch (k.case) {
-    case 'identExpr':
-      out.add(k.value.name);
-      break;
-    case 'selectExpr':
-      identifiers(k.value.operand, out);
-      break;
-    case 'callExpr':
-      identifiers(k.value.target, out);
-      for (const a of k.value.args) identifiers(a, out);
-      break;
-    case 'listExpr':
-      for (const a of k.value.elements) identifiers(a, out);
-      break;
-    case 'structExpr':
-      for (const en of k.value.entries) {
-        if (en.keyKind.case === 'mapKey') identifiers(en.keyKind.value, out);
-        identifiers(en.value, out);
-      }
-      break;
-    case 'comprehensionExpr': {
-      const c = k.value;
-      const inner = new Set<string>();
-      for (const x of [c.iterRange, c.accuInit, c.loopCondition, c.loopStep, c.result]) identifiers(x, inner);
-      for (const n of inner) if (n !== c.iterVar && n !== c.accuVar) out.add(n);
-      break;
-    }
-    default:
-      break;
-  }
-  return out;
-}
-
-const env = celEnv({ variables: Object.fromEntries(CEL_VARIABLES.map((v) => [v, mapType(CelScalar.STRING, CelScalar.DYN)])) as Record<(typeof CEL_VARIABLES)[number], ReturnType<typeof mapType>> });
-
 export interface KeyInput {
   agent: { id: string; mode: string };
   action: { type: string };
@@ -73,22 +31,16 @@ export interface KeyInput {
 
 /** Compiles a CEL key expression, or says why it cannot be one. */
 export function compileCelKey(source: string): { ok: true; run: (input: KeyInput) => string } | { ok: false; error: string } {
-  let parsed;
-  try {
-    parsed = parse(source);
-  } catch (e) {
-    return { ok: false, error: `CEL does not parse: ${(e as Error).message}` };
-  }
-  const unknown = [...identifiers(parsed.expr, new Set())].filter((n) => !(CEL_VARIABLES as readonly string[]).includes(n));
-  if (unknown.length > 0) return { ok: false, error: `CEL refers to unknown ${unknown.length > 1 ? 'names' : 'name'} ${unknown.join(', ')} (known: ${CEL_VARIABLES.join(', ')})` };
-  const f = plan(env, parsed);
+  const c = compileCel(source, CEL_VARIABLES);
+  if (!c.ok) return c;
   return {
     ok: true,
     run: (input) => {
-      const r = f({ agent: input.agent, action: input.action, params: input.params, campaign: input.campaign ?? '' } as never);
+      const r = c.run({ agent: input.agent, action: input.action, params: input.params, campaign: input.campaign ?? '' });
       // A key that cannot be computed for this action (a missing param) is its own bucket, not an error: the limit still applies.
-      if (isCelError(r)) return `!error:${r.message}`;
-      return typeof r === 'string' ? r : typeof r === 'bigint' || typeof r === 'number' || typeof r === 'boolean' ? String(r) : JSON.stringify(r);
+      if (!r.ok) return `!error:${r.error}`;
+      const v = r.value;
+      return typeof v === 'string' ? v : typeof v === 'bigint' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
     },
   };
 }
