@@ -11,6 +11,7 @@ import { Breakers, type BreakerTransition, type BreakerView } from '../guards/br
 import { persistTransitions } from '../guards/breaker/persist.js';
 import { guardAlert } from '../guards/alerts.js';
 import { History } from '../approvals/history.js';
+import { Chains } from '../approvals/chain.js';
 import { recipientOf } from '../approvals/rules.js';
 import { createAnomalyDetector, type AnomalyBaseline } from '../guards/anomaly/index.js';
 import { createAlerter, type Alerter, type CreateAlerterOptions } from '../alerts/alerter.js';
@@ -69,6 +70,7 @@ export class Bridle {
   /** Modes operators switched at run time; they win over the policy's. */
   private modes = new Map<string, { mode: 'draft' | 'auto'; actor: string | null; reason: string | null; at: number }>();
   private approvalSweep: NodeJS.Timeout | undefined;
+  private readonly chains: Chains;
   /** Concurrency slots held by actions until their connector finishes. */
   private readonly rateHeld = new Map<string, string[]>();
   private readonly services: Services;
@@ -89,6 +91,7 @@ export class Bridle {
   ) {
     this.current = policy;
     this.kills = new KillSwitches(store);
+    this.chains = new Chains(store);
     this.events.setMaxListeners(0);
     this.services = {
       clock,
@@ -419,6 +422,38 @@ export class Bridle {
    */
   async approve(id: string, by: { operator: string; paramsHash?: string; reason?: string; params?: JsonObject }): Promise<ActionRecord> {
     await this.refuseSelfApproval(id, by.operator);
+    const chained = await this.voteInChain(id, by, 'approve');
+    if (chained) return chained;
+    return this.approveNow(id, by);
+  }
+
+  /**
+   * On an action type with an approval_chain, one approval is one vote: it completes the action
+   * only when the last step reaches its quorum. Returns the still-waiting record, or null when
+   * there is no chain (or the vote completed it and the caller should approve now).
+   */
+  private async voteInChain(id: string, by: { operator: string; paramsHash?: string | undefined; reason?: string | undefined; params?: JsonObject | undefined }, decision: 'approve' | 'reject'): Promise<ActionRecord | null> {
+    const rec = await this.get(id);
+    const chain = this.current.actions.get(rec.type)?.doc.approval_chain;
+    if (!chain || rec.status !== 'awaiting_approval') return null;
+    if (by.params !== undefined) throw new BridleError('BRIDLE_E_INVALID_STATE', `Action ${id} has an approval chain: edits are not supported there; reject it with a reason and let the agent revise`);
+    if (by.paramsHash !== undefined && by.paramsHash !== rec.paramsHash) throw new BridleError('BRIDLE_E_PARAMS_CHANGED', `The parameters of ${id} are not the ones you reviewed; reload and review again`, { expected: rec.paramsHash });
+    const voter = { name: by.operator, groups: await this.chains.groupsOf(by.operator) };
+    const now = this.clock.now();
+    const v = await this.chains.vote(id, chain, voter, decision, rec.paramsHash, by.reason ?? null, now, rec.createdAt);
+    const actor: Actor = { type: 'operator', id: by.operator };
+    const entries: AuditInput[] = [{ ...this.entry(rec.agentId, rec.id, 'approval.vote', actor), data: { decision, step: v.step + (v.outcome === 'advanced' ? 0 : 1), approvals: v.approvals, need: v.need, paramsHash: rec.paramsHash, ...(by.reason ? { reason: by.reason } : {}) } }];
+    if (v.outcome === 'advanced') entries.push({ ...this.entry(rec.agentId, rec.id, 'approval.step', SYSTEM), data: { step: v.step + 1, of: chain.length, group: chain[v.step]!.group ?? null, why: 'quorum reached' } });
+    await this.audit(entries);
+    if (v.outcome === 'pending' || v.outcome === 'advanced') {
+      if (v.outcome === 'advanced') this.events.emit('guard', { kind: 'approval.step', severity: 'info', agentId: rec.agentId, actionId: rec.id, step: v.step + 1, group: chain[v.step]!.group ?? null } satisfies GuardEvent);
+      return rec;
+    }
+    if (v.outcome === 'rejected') return this.reject(id, { operator: by.operator, ...(by.reason ? { reason: by.reason } : {}) }, actor, { step: v.step + 1 }, true);
+    return null;
+  }
+
+  private async approveNow(id: string, by: { operator: string; paramsHash?: string; reason?: string; params?: JsonObject }): Promise<ActionRecord> {
     const rec = await this.claim(id, 'awaiting_approval', 'approved', by.paramsHash);
     const putBack = () => this.store.db.updateTable('actions').set({ status: 'awaiting_approval' }).where('id', '=', id).where('status', '=', 'approved').execute();
     const stop = this.kills.find(rec.agentId, rec.type);
@@ -464,7 +499,12 @@ export class Bridle {
     if (actor && actor.type === 'operator' && actor.id === operator) throw new BridleError('BRIDLE_E_FORBIDDEN', `${operator} submitted action ${id} and cannot approve it; another operator must`);
   }
 
-  async reject(id: string, by: { operator: string; reason?: string }, actor: Actor = { type: 'operator', id: by.operator }, extra: JsonObject = {}): Promise<ActionRecord> {
+  async reject(id: string, by: { operator: string; reason?: string }, actor: Actor = { type: 'operator', id: by.operator }, extra: JsonObject = {}, voted = false): Promise<ActionRecord> {
+    // In a chain, only a member of the current step's group may reject (their vote is the rejection).
+    if (!voted && actor.type === 'operator' && extra.cancelledBy === undefined) {
+      const chained = await this.voteInChain(id, by, 'reject');
+      if (chained) return chained;
+    }
     const rec = await this.claim(id, 'awaiting_approval', 'rejected');
     rec.decidedBy = by.operator;
     const entry = this.move(rec, 'rejected', actor, { paramsHash: rec.paramsHash, ...(by.reason ? { reason: by.reason } : {}), ...extra });
@@ -658,14 +698,41 @@ export class Bridle {
    */
   async expireApprovals(): Promise<string[]> {
     const now = this.clock.now();
-    const waiting = await this.store.db.selectFrom('actions').select(['id', 'type', 'created_at']).where('status', '=', 'awaiting_approval').execute();
+    const waiting = await this.store.db.selectFrom('actions').select(['id', 'type', 'agent_id', 'created_at']).where('status', '=', 'awaiting_approval').execute();
     const done: string[] = [];
     for (const w of waiting) {
-      const t = this.current.actions.get(w.type)?.doc.approval_timeout ?? { after_s: 86_400, outcome: 'reject' as const };
-      if (w.created_at + t.after_s * 1000 > now) continue;
+      const doc = this.current.actions.get(w.type)?.doc;
+      const t = doc?.approval_timeout ?? { after_s: 86_400, outcome: 'reject' as const };
+      let outcome: 'approve' | 'reject' | null = w.created_at + t.after_s * 1000 <= now ? t.outcome : null;
+      let why = `no decision within ${t.after_s} s`;
+      const chain = doc?.approval_chain;
+      const st = chain || doc?.approval_reminder_s ? await this.chains.stepOf(w.id, w.created_at) : null;
+      if (chain && st && outcome === null) {
+        const step = chain[st.step]!;
+        if (step.timeout_s !== undefined && st.startedAt + step.timeout_s * 1000 <= now) {
+          if (step.on_timeout === 'escalate' && st.step + 1 < chain.length) {
+            if (await this.chains.advance(w.id, st.step, now)) {
+              const next = chain[st.step + 1]!;
+              await this.audit([{ ...this.entry(w.agent_id, w.id, 'approval.escalated', SYSTEM), data: { from: st.step + 1, to: st.step + 2, group: next.group ?? null, reason: `step ${st.step + 1} had no quorum within ${step.timeout_s} s` } }]);
+              this.events.emit('guard', { kind: 'approval.escalated', severity: 'warning', agentId: w.agent_id, actionId: w.id, step: st.step + 2, group: next.group ?? null } satisfies GuardEvent);
+            }
+            continue;
+          }
+          outcome = step.on_timeout === 'approve' ? 'approve' : step.on_timeout === 'reject' ? 'reject' : t.outcome;
+          why = `step ${st.step + 1} of its approval chain had no quorum within ${step.timeout_s} s`;
+        }
+      }
+      if (outcome === null) {
+        const every = doc?.approval_reminder_s;
+        if (every && st && now - (st.remindedAt ?? st.startedAt) >= every * 1000) {
+          await this.chains.reminded(w.id, now);
+          this.events.emit('guard', { kind: 'approval.reminder', severity: 'info', agentId: w.agent_id, actionId: w.id, type: w.type, waitingS: Math.round((now - w.created_at) / 1000) } satisfies GuardEvent);
+        }
+        continue;
+      }
       try {
-        if (t.outcome === 'approve') await this.approve(w.id, { operator: 'bridle', reason: `no decision within ${t.after_s} s: approved by the action type's approval_timeout` });
-        else await this.expire(w.id, t.after_s);
+        if (outcome === 'approve') await this.approveNow(w.id, { operator: 'bridle', reason: `${why}: approved by the action type's timeout` });
+        else await this.expire(w.id, why);
         done.push(w.id);
       } catch (e) {
         // Decided by someone meanwhile: nothing to do.
@@ -675,14 +742,14 @@ export class Bridle {
     return done;
   }
 
-  private async expire(id: string, afterS: number): Promise<void> {
+  private async expire(id: string, why: string): Promise<void> {
     const rec = await this.claim(id, 'awaiting_approval', 'expired');
-    const entry = this.move(rec, 'expired', SYSTEM, { paramsHash: rec.paramsHash, reason: `no decision within ${afterS} s` });
+    const entry = this.move(rec, 'expired', SYSTEM, { paramsHash: rec.paramsHash, reason: why });
     rec.finishedAt = rec.updatedAt;
     const budget = await this.release(rec);
     await this.writer.write({ audit: [entry], action: toRow(rec), ...budgetOf(budget) });
     this.emit(rec);
-    this.events.emit('guard', { kind: 'approval.expired', severity: 'warning', agentId: rec.agentId, actionId: rec.id, type: rec.type, reason: `no decision within ${afterS} s` } satisfies GuardEvent);
+    this.events.emit('guard', { kind: 'approval.expired', severity: 'warning', agentId: rec.agentId, actionId: rec.id, type: rec.type, reason: why } satisfies GuardEvent);
   }
 
   // ── circuit breakers ─────────────────────────────────────────────────────────────────────

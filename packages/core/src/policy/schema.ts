@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { checkRegistry, checkKinds, type CheckKind } from '../checks/registry.js';
 import { closest } from '../util/suggest.js';
 import { approvalSchema, approvalTimeoutSchema } from '../approvals/rules.js';
+import { approvalChainSchema } from '../approvals/chain.js';
 import { usd } from './usd.js';
 import { alertsConfigSchema } from '../alerts/config.js';
 import { breakerOptions } from '../guards/breaker/index.js';
@@ -99,6 +100,10 @@ export const actionTypeSchema = z
     approval: approvalSchema,
     /** How long an approval may wait before it expires with its outcome (default: reject after 24 h). */
     approval_timeout: approvalTimeoutSchema,
+    /** Steps of approvers with quorum, e.g. 2 of finance then 1 of legal; see docs/configuration.md#approvals. */
+    approval_chain: approvalChainSchema,
+    /** While an approval waits, remind (an approval.reminder event and alert) this often. */
+    approval_reminder_s: z.number().int().min(60).max(30 * 86_400).optional(),
     /** Caps on this action type across all agents. */
     budget: budgetLimits.optional(),
     /** Limits on this action type across all agents. */

@@ -248,6 +248,28 @@ const migrations: Record<string, Migration> = {
         .addPrimaryKeyConstraint('seen_targets_pk', ['agent_id', 'target'])
         .execute();
     },
+  },  '0009_approval_chains': {
+    // Multi-step approvals: where each waiting action is in its chain, and every vote cast.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('approval_steps')
+        .addColumn('action_id', 'text', (c) => c.primaryKey())
+        .addColumn('step', 'integer', (c) => c.notNull())
+        .addColumn('started_at', 'bigint', (c) => c.notNull())
+        .addColumn('reminded_at', 'bigint')
+        .execute();
+      await db.schema
+        .createTable('approval_votes')
+        .addColumn('action_id', 'text', (c) => c.notNull())
+        .addColumn('step', 'integer', (c) => c.notNull())
+        .addColumn('operator', 'text', (c) => c.notNull())
+        .addColumn('decision', 'text', (c) => c.notNull())
+        .addColumn('params_hash', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('approval_votes_pk', ['action_id', 'step', 'operator'])
+        .execute();
+    },
   },
 };
 

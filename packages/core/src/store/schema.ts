@@ -189,6 +189,24 @@ export interface SeenTargetsTable {
   first_at: Millis;
 }
 
+export interface ApprovalStepsTable {
+  action_id: string;
+  /** Index into the action type's approval_chain. */
+  step: number;
+  started_at: Millis;
+  reminded_at: Millis | null;
+}
+
+export interface ApprovalVotesTable {
+  action_id: string;
+  step: number;
+  operator: string;
+  decision: 'approve' | 'reject';
+  params_hash: string;
+  reason: string | null;
+  at: Millis;
+}
+
 export interface Database {
   actions: ActionsTable;
   audit: AuditTable;
@@ -205,6 +223,8 @@ export interface Database {
   operator_tokens: OperatorTokensTable;
   agent_modes: AgentModesTable;
   seen_targets: SeenTargetsTable;
+  approval_steps: ApprovalStepsTable;
+  approval_votes: ApprovalVotesTable;
   api_keys: ApiKeysTable;
   idempotency_keys: IdempotencyTable;
   alerts: AlertsTable;
