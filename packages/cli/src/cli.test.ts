@@ -180,6 +180,14 @@ describe('bridle start and the operator commands against it', () => {
     expect(draftBlocked.body).toMatchObject({ status: 'blocked', decision: { code: 'kill_switch' } });
     const resumed = await w.run(['resume', '--global']);
     expect(resumed.stdout).toContain('global resumed');
+    // Trusting an agent: draft → auto at run time, through the running server.
+    const mode = await w.run(['agents', 'mode', 'drafty', 'auto', '--reason', 'trusted']);
+    expect(mode.code, mode.stderr).toBe(0);
+    expect(mode.stdout).toContain('drafty is in auto mode');
+    const auto = await postAction(server.url, draftyKey.key, { type: 'social.post', params: { platform: 'x', text: 'published directly' } });
+    expect(auto.body).toMatchObject({ status: 'succeeded' });
+    expect((await w.run(['agents', 'mode', 'drafty', 'sometimes'])).stderr).toContain('BRIDLE_E_VALIDATION');
+    expect((await w.run(['agents', 'mode', 'drafty', 'draft'])).stdout).toContain('drafty is in draft mode');
 
     // Audit: the store verifies, and so does an export of it, offline.
     const [verify, exported] = await Promise.all([w.run(['audit', 'verify']), w.run(['audit', 'export', '--out', 'f.jsonl'])]);

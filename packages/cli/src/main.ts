@@ -2,9 +2,10 @@ import { Command, Option } from 'commander';
 import { loadPolicy, policyPathOf } from './config.js';
 import { auditExport, auditVerify } from './commands/audit.js';
 import { keysCreate, keysList, keysRevoke } from './commands/keys.js';
-import { actionsList, agentsSwitch, approvalsDecide, approvalsList, scopeSwitch } from './commands/operate.js';
+import { actionsList, agentsMode, agentsSwitch, approvalsDecide, approvalsList, scopeSwitch } from './commands/operate.js';
 import { policyCheck } from './commands/policy.js';
 import { scan } from './commands/scan.js';
+import { usersAdd, usersList, usersRemove, usersToken } from './commands/users.js';
 import { runDemo } from './demo.js';
 import { fail } from './output.js';
 import { startServer, stopOnSignals, watchPolicy } from './serve.js';
@@ -61,6 +62,23 @@ export function program(): Command {
   keys.command('list').description('list keys').option('--agent <name>', 'only this agent').action(run(keysList as Action));
   keys.command('revoke').description('revoke a key by id or prefix').argument('<id>', 'key id or prefix').option('--policy <file>', 'policy file').action(run(keysRevoke as Action));
 
+  const users = p.command('users').description('operator accounts: viewer, approver, admin (passwords hashed, tokens shown once)');
+  const collect = (v: string, prev: string[] = []) => [...prev, v];
+  users
+    .command('add')
+    .description('add an operator')
+    .argument('<name>')
+    .requiredOption('--role <role>', 'viewer (reads), approver (also approves) or admin (everything)')
+    .option('--group <name>', 'a group for approval chains, e.g. finance (repeatable)', collect)
+    .option('--password-stdin', 'read a password (12+ characters) from standard input')
+    .option('--slack-user <id>', 'their Slack user id, e.g. U0123ABCD')
+    .option('--email <address>')
+    .option('--policy <file>', 'policy file')
+    .action(run(usersAdd as Action));
+  users.command('list').description('list operators').option('--all', 'include removed ones').action(run(usersList as Action));
+  users.command('remove').description('remove an operator and revoke their tokens').argument('<name>').option('--policy <file>', 'policy file').action(run(usersRemove as Action));
+  users.command('token').description('create an API token for an operator (printed once)').argument('<name>').option('--label <text>', 'a note to recognise it by').option('--policy <file>', 'policy file').action(run(usersToken as Action));
+
   const policy = p.command('policy').description('policy files');
   policy.command('check').description('validate a policy file; prints every problem with file:line:column').argument('<file>').action(run(((file: string, o: { json?: boolean }) => policyCheck(file, o)) as Action));
 
@@ -108,6 +126,15 @@ export function program(): Command {
       .option('--policy <file>', 'policy file, when no server is running')
       .action(run(((agent: string, o: object) => agentsSwitch(verb, agent, o)) as Action));
   }
+  agents
+    .command('mode')
+    .description('switch an agent to draft (a human approves every action) or auto (only where rules say), at once')
+    .argument('<agent>')
+    .argument('<mode>', 'draft or auto')
+    .option('--reason <text>')
+    .option('--url <url>', 'server URL')
+    .option('--policy <file>', 'policy file, when no server is running')
+    .action(run(((agent: string, mode: string, o: object) => agentsMode(agent, mode, o)) as Action));
   for (const verb of ['kill', 'resume'] as const) {
     p.command(verb)
       .description(verb === 'kill' ? 'pull a kill switch: everything (--global), one agent or one action type; cancels pending approvals in scope' : 'lift a kill switch or a guard’s pause')

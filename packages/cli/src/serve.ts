@@ -1,7 +1,7 @@
 import { readFileSync, rmSync, unwatchFile, watchFile, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Bridle, BridleError, type LoadedPolicy, type Store } from '@bridle/core';
-import { buildServer } from '@bridle/server';
+import { buildServer, slackConfigFromEnv } from '@bridle/server';
 import { adminToken, dataDirOf, loadPolicy, openCliStore, type CommonOptions } from './config.js';
 
 export interface StartOptions extends CommonOptions {
@@ -41,7 +41,14 @@ export async function startServer(o: StartOptions, policy: LoadedPolicy): Promis
     await store.close();
     throw e;
   }
-  const app = buildServer({ bridle, adminToken: token, logger: o.quiet ? false : { level: process.env.BRIDLE_LOG_LEVEL ?? 'warn' } });
+  let slack;
+  try {
+    slack = slackConfigFromEnv(process.env) ?? undefined;
+  } catch (e) {
+    await bridle.close();
+    throw new BridleError('BRIDLE_E_CONFIG', (e as Error).message);
+  }
+  const app = buildServer({ bridle, adminToken: token, logger: o.quiet ? false : { level: process.env.BRIDLE_LOG_LEVEL ?? 'warn' }, ...(slack ? { slack } : {}) });
   try {
     await app.listen({ port, host });
   } catch (e) {

@@ -26,6 +26,7 @@ export * from './pipeline/stages.js';
 export * from './pipeline/engine.js';
 export * from './keys.js';
 export * from './admin.js';
+export * from './operators/index.js';
 export { fromRow, toRow } from './pipeline/records.js';
 export * from './checks/scan.js';
 export * from './checks/fields.js';

@@ -5,6 +5,11 @@ import { openApiDocument } from './openapi.js';
 import { defineRoute, register, type RouteDef } from './route.js';
 import { actionRoutes } from './routes/actions.js';
 import { operatorRoutes } from './routes/operator.js';
+import { accountRoutes } from './routes/accounts.js';
+import { connectSlack, type SlackConfig } from './slack/bridge.js';
+import { modeRoutes } from './routes/modes.js';
+import { eventRoutes } from './routes/events.js';
+import { approvalViewRoutes } from './routes/approval-view.js';
 
 export interface ServerOptions {
   bridle: Bridle;
@@ -13,6 +18,8 @@ export interface ServerOptions {
   /** Largest request body accepted, in bytes (default 1 MiB). */
   bodyLimit?: number;
   logger?: FastifyServerOptions['logger'];
+  /** Slack interactive approvals (see `slackConfigFromEnv`); off when absent. */
+  slack?: SlackConfig;
 }
 
 // Fastify's own error codes that mean "the client sent something wrong", mapped to ours.
@@ -80,8 +87,17 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     }),
     ...actionRoutes(bridle),
     ...operatorRoutes(bridle),
+    ...accountRoutes(bridle),
+    ...modeRoutes(bridle),
+    ...eventRoutes(bridle),
+    ...approvalViewRoutes(bridle),
   ];
   for (const r of routes) register(app, r, auth.authenticate);
+  if (opts.slack) {
+    const slack = connectSlack(app, bridle, opts.slack);
+    // Decisions acknowledged to Slack finish before the server stops.
+    app.addHook('onClose', () => slack.drain());
+  }
   const doc = openApiDocument(routes, '0.1.0');
   app.get('/openapi.json', async () => doc);
   return app;

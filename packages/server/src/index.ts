@@ -1,2 +1,3 @@
 export { buildServer, type ServerOptions } from './app.js';
 export { openApiDocument } from './openapi.js';
+export { slackConfigFromEnv, type SlackConfig } from './slack/bridge.js';

@@ -1,16 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { BridleError } from '@bridle/core';
-import type { Principal } from './auth.js';
-
-type Auth = 'agent' | 'admin' | 'any' | 'none';
+import type { AuthLevel as Auth, Principal } from './auth.js';
 
 /**
  * One route, described once: its schemas validate requests and also produce the OpenAPI
  * document, so the two cannot drift apart.
  */
 export interface RouteDef<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, P extends z.ZodType = z.ZodType> {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   url: string;
   summary: string;
   auth: Auth;

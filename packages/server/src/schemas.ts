@@ -45,6 +45,7 @@ export const approveBody = z
   .object({
     paramsHash: z.string().max(128).optional().describe('Hash of the parameters you reviewed; the approval is refused if they changed'),
     reason: z.string().max(2000).optional(),
+    params: params.optional().describe('Edited parameters: checked again by every check and re-hashed before they run; refused if a check would block them'),
   })
   .strict();
 

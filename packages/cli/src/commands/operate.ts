@@ -122,3 +122,15 @@ export async function scopeSwitch(verb: 'kill' | 'resume', o: RemoteOptions): Pr
       : `■ ${r.scope} is stopped: new actions are blocked until \`bridle resume\`.${r.cancelled.length ? ` Cancelled ${r.cancelled.length} pending approval(s): ${r.cancelled.join(', ')}.` : ''}`,
   );
 }
+
+/** `bridle agents mode NAME draft|auto`: through the running server, or on the store. */
+export async function agentsMode(agent: string, mode: string, o: RemoteOptions): Promise<void> {
+  if (mode !== 'draft' && mode !== 'auto') throw new BridleError('BRIDLE_E_VALIDATION', `mode is draft or auto, not "${mode}"`);
+  const body = { mode, ...(o.reason ? { reason: o.reason } : {}) };
+  const r = await operate(
+    o,
+    (base, token) => api<{ id: string; mode: string }>(base, token, 'POST', `/v1/agents/${encodeURIComponent(agent)}/mode`, body),
+    async (b) => ({ id: agent, mode: await b.setMode(agent, mode, { actor: { type: 'operator', id: who() }, reason: o.reason }) }),
+  );
+  emit(o.json, r, () => (r.mode === 'draft' ? `✎ ${agent} is in draft mode: a human approves every action.` : `▶ ${agent} is in auto mode: approval only where the rules say.`));
+}

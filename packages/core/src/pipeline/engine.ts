@@ -12,6 +12,7 @@ import { persistTransitions } from '../guards/breaker/persist.js';
 import { guardAlert } from '../guards/alerts.js';
 import { History } from '../approvals/history.js';
 import { Chains } from '../approvals/chain.js';
+import { assertNotSubmitter } from '../operators/submitter.js';
 import { recipientOf } from '../approvals/rules.js';
 import { createAnomalyDetector, type AnomalyBaseline } from '../guards/anomaly/index.js';
 import { createAlerter, type Alerter, type CreateAlerterOptions } from '../alerts/alerter.js';
@@ -421,7 +422,8 @@ export class Bridle {
    * approver passes the hash of the parameters they saw, it must match exactly.
    */
   async approve(id: string, by: { operator: string; paramsHash?: string; reason?: string; params?: JsonObject }): Promise<ActionRecord> {
-    await this.refuseSelfApproval(id, by.operator);
+    // Invariant 5: no one approves what they submitted (whichever door the approval came through).
+    await assertNotSubmitter(this.store, id, by.operator);
     const chained = await this.voteInChain(id, by, 'approve');
     if (chained) return chained;
     return this.approveNow(id, by);
@@ -491,13 +493,16 @@ export class Bridle {
     return { params: draft.params, paramsHash: draft.paramsHash, checks: ctx.checks };
   }
 
-  /** No one approves what they submitted themselves (the submitter is the actor of `action.received`). */
-  private async refuseSelfApproval(id: string, operator: string): Promise<void> {
-    const row = await this.store.db.selectFrom('audit').select('body').where('action_id', '=', id).where('kind', '=', 'action.received').executeTakeFirst();
-    if (!row) return;
-    const actor = (JSON.parse(row.body) as { actor?: Actor }).actor;
-    if (actor && actor.type === 'operator' && actor.id === operator) throw new BridleError('BRIDLE_E_FORBIDDEN', `${operator} submitted action ${id} and cannot approve it; another operator must`);
+  /**
+   * An operator opening a waiting approval: recorded (`approval.viewed`, with the hash of what
+   * they saw) so the audit shows who looked before deciding, not only who decided.
+   */
+  async viewApproval(id: string, operator: string): Promise<ActionRecord> {
+    const rec = await this.get(id);
+    if (rec.status === 'awaiting_approval') await this.audit([{ ...this.entry(rec.agentId, rec.id, 'approval.viewed', { type: 'operator', id: operator }), data: { paramsHash: rec.paramsHash } }]);
+    return rec;
   }
+
 
   async reject(id: string, by: { operator: string; reason?: string }, actor: Actor = { type: 'operator', id: by.operator }, extra: JsonObject = {}, voted = false): Promise<ActionRecord> {
     // In a chain, only a member of the current step's group may reject (their vote is the rejection).

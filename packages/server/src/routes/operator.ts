@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { auditPage, BridleError, formatMicroUsd, type Bridle } from '@bridle/core';
+import { operatorName as operator } from '../auth.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import { actionView, actionViewSchema, approveBody, auditQuery, idParam, killBody, rejectBody, scopeBody, breakerBody } from '../schemas.js';
 
-const operator = (p: { kind: string; operator?: string }) => (p.kind === 'admin' ? (p.operator ?? 'admin') : 'admin');
-
-/** Operator endpoints: approvals, the kill switch, agents, and the audit log. */
+/**
+ * Operator endpoints: approvals, the kill switch, agents, and the audit log. Listings need a
+ * viewer, decisions an approver, kill switches and breakers an admin (see AuthLevel).
+ */
 export function operatorRoutes(bridle: Bridle): RouteDef[] {
   return [
     defineRoute({
@@ -13,7 +15,7 @@ export function operatorRoutes(bridle: Bridle): RouteDef[] {
       url: '/v1/approvals',
       summary: 'Actions awaiting approval, oldest first.',
       tags: ['approvals'],
-      auth: 'admin',
+      auth: 'read',
       response: z.object({ items: z.array(actionViewSchema) }),
       async handler() {
         const r = await bridle.list({ status: 'awaiting_approval', limit: 500 });
@@ -25,12 +27,13 @@ export function operatorRoutes(bridle: Bridle): RouteDef[] {
       url: '/v1/approvals/:id/approve',
       summary: 'Approve a waiting action; in execute mode it runs now, exactly once. Pass paramsHash to bind the approval to what you reviewed.',
       tags: ['approvals'],
-      auth: 'admin',
+      auth: 'approve',
       params: idParam,
       body: approveBody.optional(),
       response: actionViewSchema,
       async handler({ params, body, principal }) {
-        const rec = await bridle.approve(params.id, { operator: operator(principal), ...(body?.paramsHash ? { paramsHash: body.paramsHash } : {}), ...(body?.reason ? { reason: body.reason } : {}) });
+        // Self-approval is refused in core, for every door (HTTP, CLI, Slack).
+        const rec = await bridle.approve(params.id, { operator: operator(principal), ...(body?.paramsHash ? { paramsHash: body.paramsHash } : {}), ...(body?.reason ? { reason: body.reason } : {}), ...(body?.params ? { params: body.params as never } : {}) });
         return actionView(rec);
       },
     }),
@@ -39,7 +42,7 @@ export function operatorRoutes(bridle: Bridle): RouteDef[] {
       url: '/v1/approvals/:id/reject',
       summary: 'Reject a waiting action; its budget reservation is released.',
       tags: ['approvals'],
-      auth: 'admin',
+      auth: 'approve',
       params: idParam,
       body: rejectBody.optional(),
       response: actionViewSchema,
@@ -52,7 +55,7 @@ export function operatorRoutes(bridle: Bridle): RouteDef[] {
       url: '/v1/agents',
       summary: 'Agents in the running policy, with kill-switch state and today’s spend.',
       tags: ['agents'],
-      auth: 'admin',
+      auth: 'read',
       async handler() {
         const items = [];
         for (const [id, a] of bridle.policy.agents) {
@@ -81,7 +84,7 @@ export function operatorRoutes(bridle: Bridle): RouteDef[] {
         url: `/v1/agents/:id/${verb}`,
         summary: verb === 'kill' ? 'Stop an agent: every new action of it is blocked until resumed.' : 'Lift an agent’s kill switch.',
         tags: ['agents'],
-        auth: 'admin',
+        auth: 'operate',
         params: idParam,
         body: killBody.optional(),
         async handler({ params, body, principal }) {
@@ -95,7 +98,7 @@ export function operatorRoutes(bridle: Bridle): RouteDef[] {
       url: '/v1/kill-switches',
       summary: 'Every kill switch and pause that is set, with who set it, why and when.',
       tags: ['agents'],
-      auth: 'admin',
+      auth: 'read',
       async handler() {
         return { items: bridle.killSwitches().map((k) => ({ ...k, at: new Date(k.at).toISOString() })) };
       },
@@ -109,7 +112,7 @@ export function operatorRoutes(bridle: Bridle): RouteDef[] {
             ? 'Pull a kill switch for everything, one agent or one action type: new actions are blocked at once and pending approvals in that scope are cancelled.'
             : 'Lift a kill switch or a guard’s pause.',
         tags: ['agents'],
-        auth: 'admin',
+        auth: 'operate',
         body: scopeBody,
         async handler({ body, principal }) {
           const scope = body.scope === 'global' ? { kind: 'global' as const } : { kind: body.scope, id: body.id! };
@@ -123,7 +126,7 @@ export function operatorRoutes(bridle: Bridle): RouteDef[] {
       url: '/v1/breakers',
       summary: 'Circuit breakers that have seen traffic: state, calls and errors in the window, when an open one starts probing.',
       tags: ['agents'],
-      auth: 'admin',
+      auth: 'read',
       async handler() {
         const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
         return { items: bridle.breakerStates().map((b) => ({ ...b, openedAt: iso(b.openedAt), retryAt: iso(b.retryAt) })) };
@@ -134,7 +137,7 @@ export function operatorRoutes(bridle: Bridle): RouteDef[] {
       url: '/v1/breakers/reset',
       summary: 'Close an open or half-open circuit breaker by hand.',
       tags: ['agents'],
-      auth: 'admin',
+      auth: 'operate',
       body: breakerBody,
       async handler({ body, principal }) {
         const closed = await bridle.resetBreaker(body.scope, { type: 'operator', id: operator(principal) });
@@ -147,7 +150,7 @@ export function operatorRoutes(bridle: Bridle): RouteDef[] {
       url: '/v1/policy',
       summary: 'The running policy’s version and file, and the outcome of the last reload.',
       tags: ['policy'],
-      auth: 'admin',
+      auth: 'read',
       async handler() {
         const p = bridle.policy;
         const r = bridle.lastReload;

@@ -326,7 +326,7 @@ describe('pii: speed', () => {
       'A. '.repeat(20_000),
       '12 Main Street' + ', Springfield Ville Town'.repeat(3_000),
     ]) {
-      const r = check.run({ agentId: 'a', actionType: 'x', params: { text } }) as CheckResult;
+      const r = check.run({ agentId: 'a', actionType: 'x', params: { text } }, signal) as CheckResult;
       expect(typeof r.passed).toBe('boolean');
     }
   });

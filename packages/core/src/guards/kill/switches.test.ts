@@ -3,6 +3,7 @@ import { Bridle } from '../../pipeline/engine.js';
 import { parsePolicy } from '../../policy/load.js';
 import { basePolicy, dialects, testStore, type TestStore } from '../../test-support.js';
 import { verifyStore } from '../../audit/store.js';
+import { trustedKeysFromDataDir, trustedKeysFromPem } from '../../audit/signer.js';
 
 const admin = { actor: { type: 'operator' as const, id: 'alice' } };
 const post = (agentId: string, text = 'hello') => ({ agentId, type: 'social.post', params: { platform: 'x', text } });
@@ -56,7 +57,7 @@ describe.each(dialects)('kill switches on %s', (dialect) => {
     expect((await bridle.get(other.id)).status).toBe('awaiting_approval');
     const entry = await t.store.db.selectFrom('audit').select('body').where('action_id', '=', mine.id).where('kind', '=', 'action.rejected').executeTakeFirstOrThrow();
     expect(JSON.parse(entry.body).data).toMatchObject({ cancelledBy: 'agent:bot', reason: expect.stringMatching(/kill switch on agent bot: runaway/) });
-    expect((await verifyStore(t.store)).ok).toBe(true);
+    expect((await verifyStore(t.store, trustedKeysFromPem(trustedKeysFromDataDir(t.dataDir)))).ok).toBe(true);
     // The switch was pulled while someone looked at the other agent's action: it is unaffected.
     expect((await bridle.approve(other.id, { operator: 'bob' })).status).toBe('succeeded');
   });
