@@ -188,6 +188,18 @@ describe('bridle start and the operator commands against it', () => {
     expect(auto.body).toMatchObject({ status: 'succeeded' });
     expect((await w.run(['agents', 'mode', 'drafty', 'sometimes'])).stderr).toContain('BRIDLE_E_VALIDATION');
     expect((await w.run(['agents', 'mode', 'drafty', 'draft'])).stdout).toContain('drafty is in draft mode');
+    // An approver edits the copy from the CLI: the edit is what gets published.
+    const toEdit = await postAction(server.url, draftyKey.key, { type: 'social.post', params: { platform: 'x', text: 'first try' } });
+    expect((await w.run(['approvals', 'approve', toEdit.body.id!, '--params', '{"platform":"x"'])).stderr).toContain('BRIDLE_E_VALIDATION');
+    const edited = await w.run(['approvals', 'approve', toEdit.body.id!, '--params', '{"platform":"x","text":"edited by a human"}']);
+    expect(edited.code, edited.stderr).toBe(0);
+    const store = await openStore({ dataDir: w.dataDir });
+    try {
+      const out = await store.db.selectFrom('outbox').select('payload').where('action_id', '=', toEdit.body.id!).execute();
+      expect(out.map((r) => JSON.parse(r.payload).params.text)).toEqual(['edited by a human']);
+    } finally {
+      await store.close();
+    }
 
     // Audit: the store verifies, and so does an export of it, offline.
     const [verify, exported] = await Promise.all([w.run(['audit', 'verify']), w.run(['audit', 'export', '--out', 'f.jsonl'])]);

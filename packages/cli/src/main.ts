@@ -110,10 +110,12 @@ export function program(): Command {
       .description(verb === 'approve' ? 'approve an action (the server runs it, exactly once)' : 'reject an action')
       .argument('<id>')
       .option('--reason <text>')
+
       .option('--url <url>', 'server URL (default $BRIDLE_URL or http://127.0.0.1:8787)')
       .option('--policy <file>', 'policy file, when no server is running')
       .action(run(((id: string, o: object) => approvalsDecide(verb, id, o)) as Action));
   }
+  approvals.commands.find((c) => c.name() === 'approve')?.option('--params <json>', 'approve an edit of the parameters; every check runs on it again first');
 
   const agents = p.command('agents').description('agents');
   for (const verb of ['kill', 'resume'] as const) {

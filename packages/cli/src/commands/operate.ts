@@ -1,4 +1,4 @@
-import { Bridle, BridleError, fromRow, type ActionRecord } from '@bridle/core';
+import { Bridle, BridleError, fromRow, type ActionRecord, type JsonObject } from '@bridle/core';
 import { adminPolicy, adminToken, dataDirOf, openCliStore, serverUrl, type CommonOptions } from '../config.js';
 import { api } from '../http.js';
 import { emit, money, table } from '../output.js';
@@ -11,6 +11,7 @@ interface RemoteOptions extends CommonOptions {
   status?: string;
   global?: boolean;
   type?: string;
+  params?: string;
 }
 
 type View = { id: string; agentId: string; type: string; status: string; params: Record<string, unknown>; paramsHash: string; costMicroUsd: number | null; estimatedCostMicroUsd: number; decision: { code: string; reason: string } | null; createdAt: string };
@@ -77,8 +78,22 @@ async function operate<T>(o: RemoteOptions, remote: (base: string, token: string
 
 const who = () => process.env.BRIDLE_OPERATOR ?? process.env.USER ?? 'cli';
 
+/** `--params '{"text":"…"}'`: an approver's edit, checked again before it runs. */
+function editedParams(o: RemoteOptions): JsonObject | undefined {
+  if (o.params === undefined) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(o.params);
+  } catch (e) {
+    throw new BridleError('BRIDLE_E_VALIDATION', `--params is not JSON: ${(e as Error).message}`);
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new BridleError('BRIDLE_E_VALIDATION', '--params must be a JSON object, e.g. \'{"text":"new copy"}\'');
+  return v as JsonObject;
+}
+
 export async function approvalsDecide(verb: 'approve' | 'reject', id: string, o: RemoteOptions): Promise<void> {
-  const body = o.reason ? { reason: o.reason } : {};
+  const params = verb === 'approve' ? editedParams(o) : undefined;
+  const body = { ...(o.reason ? { reason: o.reason } : {}), ...(params ? { params } : {}) };
   const v = await operate(
     o,
     (base, token) => api<View>(base, token, 'POST', `/v1/approvals/${encodeURIComponent(id)}/${verb}`, body),

@@ -24,6 +24,7 @@ agents:
 actions:
   post: { estimate_usd: 0.01 }
   call: { connector: down }
+  review: { approval: always }
 `;
 
 describe.each(dialects)('guard events reach the alert channels on %s', (dialect) => {
@@ -49,11 +50,14 @@ describe.each(dialects)('guard events reach the alert channels on %s', (dialect)
   it('a budget threshold, a breaker trip and a kill switch arrive signed, in Slack and by mail', async () => {
     for (let i = 0; i < 5; i++) await bridle.submit({ agentId: 'bot', type: 'post', params: { i } });
     for (let i = 0; i < 2; i++) await bridle.submit({ agentId: 'bot', type: 'call', params: { i } });
+    // A new approval reaches other tools through the signed webhook (an info event: the siem route takes it).
+    const waiting = await bridle.submit({ agentId: 'bot', type: 'review', params: { text: 'please look' } });
+    expect(waiting.status).toBe('awaiting_approval');
     await bridle.setKill({ kind: 'agent', id: 'bot' }, 'killed', { actor: { type: 'operator', id: 'alice' }, reason: 'drill' });
     await vi.waitFor(
       () => {
         const kinds = hooks.received.filter((r) => r.path === '/siem').map((r) => JSON.parse(r.body).kind);
-        expect(kinds).toEqual(expect.arrayContaining(['budget.threshold', 'breaker.open', 'agent.killed']));
+        expect(kinds).toEqual(expect.arrayContaining(['budget.threshold', 'breaker.open', 'agent.killed', 'approval.requested']));
         expect(smtp.mails.length).toBeGreaterThanOrEqual(3);
       },
       { timeout: 10_000, interval: 50 },

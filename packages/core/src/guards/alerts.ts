@@ -11,6 +11,8 @@ function title(e: GuardEvent): string {
       return `Budget ${String(e.scope)} at ${String(e.used)} of ${money(e.capMicroUsd)} (${String(e.period)})`;
     case 'budget.cap':
       return `Budget cap reached: ${String(e.scope)} (${money(e.capMicroUsd)}, ${String(e.period)})`;
+    case 'approval.requested':
+      return `Approval needed: ${String(e.type)} by ${String(e.agentId)} (${String(e.actionId)})`;
     case 'agent.paused':
       return `Agent ${String(e.agentId)} paused`;
     case 'breaker.open':
@@ -42,6 +44,6 @@ export function guardAlert(e: GuardEvent): AlertInput {
     text: reason || title(e),
     ...(typeof e.agentId === 'string' ? { agentId: e.agentId } : {}),
     fields,
-    dedupeKey: [e.kind, e.agentId, e.scope, e.period, e.threshold].filter((x) => x !== undefined).join(':'),
+    dedupeKey: [e.kind, e.agentId, e.actionId, e.scope, e.period, e.threshold].filter((x) => x !== undefined).join(':'),
   };
 }

@@ -311,6 +311,8 @@ export class Bridle {
       ...(rec.rationale ? { rationale: rec.rationale } : {}),
     });
     const to: ActionStatus = halt ? 'blocked' : ctx.needsApproval ? 'awaiting_approval' : 'allowed';
+    // Other tools (a ticket queue, a pager) learn of new approvals through the alert channels.
+    if (to === 'awaiting_approval') ctx.events.push({ kind: 'approval.requested', severity: 'info', agentId: agent.id, actionId: rec.id, type: rec.type, paramsHash: rec.paramsHash, reason: decision.reason, estimateMicroUsd: rec.estimateMicroUsd });
     const entries = [received, this.move(rec, to, SYSTEM, { decision: decision as unknown as JsonObject })];
     if (to === 'blocked') rec.finishedAt = rec.updatedAt;
     const execNow = to === 'allowed' && mode === 'execute';
