@@ -36,7 +36,7 @@ export async function startServer(o: StartOptions, policy: LoadedPolicy): Promis
   writeFileSync(join(dataDir, 'running-policy.yaml'), policy.text, { mode: 0o600 });
   let bridle: Bridle;
   try {
-    bridle = await Bridle.open({ store, policy });
+    bridle = await Bridle.open({ store, policy, ...(process.env.BRIDLE_CALLBACK_SECRET ? { callbackSecret: process.env.BRIDLE_CALLBACK_SECRET } : {}) });
   } catch (e) {
     await store.close();
     throw e;

@@ -28,6 +28,7 @@ export const submitBody = z
       .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/i, 'campaign names use letters, digits, ".", "_" and "-" (max 63)')
       .optional()
       .describe('Campaign label: the action counts against that campaign’s budget (guards.budgets.campaigns)'),
+    callbackUrl: z.string().url().max(2000).optional().describe('http(s) URL Bridle POSTs the outcome to once the action is decided, signed with BRIDLE_CALLBACK_SECRET (X-Bridle-Signature)'),
     waitMs: z.number().int().min(0).max(60_000).optional().describe('If the action needs approval, wait up to this long for the decision before answering'),
   })
   .strict();

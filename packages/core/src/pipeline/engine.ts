@@ -13,6 +13,7 @@ import { guardAlert } from '../guards/alerts.js';
 import { History } from '../approvals/history.js';
 import { Chains } from '../approvals/chain.js';
 import { assertNotSubmitter } from '../operators/submitter.js';
+import { Callbacks, checkCallbackUrl } from '../callbacks/index.js';
 import { recipientOf } from '../approvals/rules.js';
 import { createAnomalyDetector, type AnomalyBaseline } from '../guards/anomaly/index.js';
 import { createAlerter, type Alerter, type CreateAlerterOptions } from '../alerts/alerter.js';
@@ -39,6 +40,8 @@ export interface BridleOptions {
   /** Extra connectors by name, for embedding Bridle in-process. */
   connectors?: Record<string, Connector>;
   pipeline?: Pipeline;
+  /** Signs callbacks to agents that pass `callbackUrl` (BRIDLE_CALLBACK_SECRET); without it, such submits are refused. */
+  callbackSecret?: string;
   /** Extra options for the alerter built from the policy's `alerts:` (environment, custom senders). */
   alerts?: Pick<CreateAlerterOptions, 'env' | 'senders' | 'random' | 'pollMs' | 'logger'>;
 }
@@ -72,6 +75,7 @@ export class Bridle {
   private modes = new Map<string, { mode: 'draft' | 'auto'; actor: string | null; reason: string | null; at: number }>();
   private approvalSweep: NodeJS.Timeout | undefined;
   private readonly chains: Chains;
+  private callbacks!: Callbacks;
   /** Concurrency slots held by actions until their connector finishes. */
   private readonly rateHeld = new Map<string, string[]>();
   private readonly services: Services;
@@ -130,6 +134,11 @@ export class Bridle {
     await b.loadBreakers();
     await b.loadAnomaly();
     await b.loadModes();
+    b.callbacks = new Callbacks(opts.store, opts.callbackSecret, clock, ids, (id) => b.get(id));
+    if (b.callbacks.enabled) {
+      await b.callbacks.recover();
+      b.callbacks.start();
+    }
     await b.expireApprovals();
     // Approvals time out even when no one is looking; the sweep is cheap (an indexed query).
     b.approvalSweep = setInterval(() => void b.expireApprovals().catch(() => {}), APPROVAL_SWEEP_MS);
@@ -203,6 +212,10 @@ export class Bridle {
     const est = req.estimatedCostMicroUsd ?? action.estimateMicro;
     if (!Number.isSafeInteger(est) || est < 0) throw new BridleError('BRIDLE_E_VALIDATION', 'estimatedCostMicroUsd must be a non-negative integer (micro-USD)');
     const paramsHash = hashJson(req.params);
+    if (req.callbackUrl !== undefined) {
+      checkCallbackUrl(req.callbackUrl);
+      if (!this.callbacks.enabled) throw new BridleError('BRIDLE_E_CONFIG', 'callbackUrl needs a signing secret: start Bridle with BRIDLE_CALLBACK_SECRET set (or wait with GET /v1/actions/:id/wait or /events)');
+    }
 
     if (req.idempotencyKey === undefined) return this.decideAndRun(req, agent, action, mode, est, paramsHash, actor);
     const key = `${req.agentId}\u0000${req.idempotencyKey}`;
@@ -272,6 +285,7 @@ export class Bridle {
       reservedMicroUsd: 0,
       budgetKeys: [],
       campaign: req.campaign ?? null,
+      callbackUrl: req.callbackUrl ?? null,
       costMicroUsd: null,
       decision: null,
       result: null,
@@ -853,6 +867,7 @@ export class Bridle {
   private emit(rec: ActionRecord): void {
     this.events.emit(rec.id, rec);
     this.events.emit('action', rec);
+    if (rec.callbackUrl) void this.callbacks.enqueue(rec).catch(() => {});
   }
 
   /** Subscribe to every action transition made by this instance (dashboards, SSE). */
@@ -927,9 +942,15 @@ export class Bridle {
     clearInterval(this.pgRecover);
     clearInterval(this.anomalySaver);
     clearInterval(this.approvalSweep);
+    await this.callbacks?.stop();
     await this.saveAnomaly().catch(() => {});
     await this.alerter?.stop();
     await this.writer.close();
+  }
+
+  /** Sends every due callback now (tests, shutdown). */
+  flushCallbacks(): Promise<void> {
+    return this.callbacks.flush();
   }
 
   /** Group-commit statistics for benchmarks. */

@@ -20,6 +20,8 @@ export interface SubmitRequest {
   revisionOf?: string;
   /** A campaign label: the action counts against that campaign's budget and spend. */
   campaign?: string;
+  /** An http(s) URL Bridle POSTs the outcome to (signed) once the action is decided. */
+  callbackUrl?: string;
 }
 
 /** One check's outcome as recorded in a decision. */
@@ -89,6 +91,7 @@ export interface ActionRecord {
   budgetKeys: string[];
   /** The campaign label it was submitted with, for campaign budgets and spend reports. */
   campaign: string | null;
+  callbackUrl: string | null;
   costMicroUsd: number | null;
   decision: Decision | null;
   result: JsonValue | null;

@@ -270,6 +270,27 @@ const migrations: Record<string, Migration> = {
         .addPrimaryKeyConstraint('approval_votes_pk', ['action_id', 'step', 'operator'])
         .execute();
     },
+  },  '0010_callbacks': {
+    // An agent may ask to be called back when its action is decided: the URL is part of the
+    // action's own record, and each callback is queued before it is sent, so none is lost.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('actions').addColumn('callback_url', 'text').execute();
+      await db.schema
+        .createTable('callbacks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('action_id', 'text', (c) => c.notNull())
+        .addColumn('status_for', 'text', (c) => c.notNull())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('sent_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('callbacks_action').on('callbacks').columns(['action_id', 'status_for']).unique().execute();
+      await db.schema.createIndex('callbacks_due').on('callbacks').columns(['state', 'next_attempt_at']).execute();
+    },
   },
 };
 

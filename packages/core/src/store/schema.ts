@@ -19,6 +19,8 @@ export interface ActionsTable {
   /** Counters this action reserved on (`scope|period`, one per line); null when it holds none. */
   budget_keys: string | null;
   campaign: string | null;
+  /** Where to POST the outcome when the action is decided (signed); null: the agent waits or polls. */
+  callback_url: string | null;
   cost_micro: number | null;
   decision: string | null;
   result: string | null;
@@ -207,6 +209,20 @@ export interface ApprovalVotesTable {
   at: Millis;
 }
 
+export interface CallbacksTable {
+  id: string;
+  action_id: string;
+  /** The status being reported: one callback per action and status. */
+  status_for: string;
+  url: string;
+  state: 'pending' | 'sent' | 'dead';
+  attempts: number;
+  next_attempt_at: Millis;
+  last_error: string | null;
+  created_at: Millis;
+  sent_at: Millis | null;
+}
+
 export interface Database {
   actions: ActionsTable;
   audit: AuditTable;
@@ -225,6 +241,7 @@ export interface Database {
   seen_targets: SeenTargetsTable;
   approval_steps: ApprovalStepsTable;
   approval_votes: ApprovalVotesTable;
+  callbacks: CallbacksTable;
   api_keys: ApiKeysTable;
   idempotency_keys: IdempotencyTable;
   alerts: AlertsTable;
