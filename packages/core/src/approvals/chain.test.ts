@@ -77,3 +77,31 @@ describe.each(dialects)('approval chains on %s', (dialect) => {
     expect(await kinds(a.id)).toEqual(expect.arrayContaining(['approval.escalated', 'action.expired']));
   });
 });
+
+describe('an edit inside an approval chain', () => {
+  it('restarts the chain on the edited parameters, which are what finally runs', async () => {
+    const t = await testStore('sqlite');
+    const op = (name: string, groups: string[]) => ({ id: `op_${name}`, name, role: 'approver', groups: JSON.stringify(groups), password_hash: null, email: null, slack_user_id: null, created_at: 0, disabled_at: null });
+    await t.store.db.insertInto('operators').values([op('ann', ['finance']), op('fay', ['finance']), op('leo', ['legal'])]).execute();
+    const bridle = await Bridle.open({ store: t.store, policy: parsePolicy(policy) });
+    try {
+      const a = await bridle.submit({ agentId: 'bot', type: 'wire', params: { amount_usd: 900 } });
+      await bridle.approve(a.id, { operator: 'ann' });
+      await bridle.approve(a.id, { operator: 'fay' });
+      // On legal's step, leo edits: the chain starts again and finance must approve the new amount.
+      const edited = await bridle.approve(a.id, { operator: 'leo', paramsHash: a.paramsHash, params: { amount_usd: 700 } });
+      expect(edited.status).toBe('awaiting_approval');
+      expect(edited.paramsHash).not.toBe(a.paramsHash);
+      await expect(bridle.approve(a.id, { operator: 'leo' })).rejects.toMatchObject({ code: 'BRIDLE_E_FORBIDDEN' });
+      await bridle.approve(a.id, { operator: 'ann', paramsHash: edited.paramsHash });
+      await bridle.approve(a.id, { operator: 'fay' });
+      const done = await bridle.approve(a.id, { operator: 'leo' });
+      expect(done).toMatchObject({ status: 'succeeded', params: { amount_usd: 700 } });
+      const out = await t.store.db.selectFrom('outbox').select('payload').where('action_id', '=', a.id).execute();
+      expect(out.map((r) => JSON.parse(r.payload).params.amount_usd)).toEqual([700]);
+    } finally {
+      await bridle.close();
+      await t.cleanup();
+    }
+  });
+});

@@ -49,7 +49,7 @@ export class Chains {
     const cast = await this.store.db
       .insertInto('approval_votes')
       .values({ action_id: actionId, step, operator: voter.name, decision, params_hash: paramsHash, reason, at: now })
-      .onConflict((oc) => oc.columns(['action_id', 'step', 'operator']).doNothing())
+      .onConflict((oc) => oc.columns(['action_id', 'step', 'operator', 'params_hash']).doNothing())
       .executeTakeFirst();
     if (Number(cast.numInsertedOrUpdatedRows ?? 0n) !== 1) throw new BridleError('BRIDLE_E_INVALID_STATE', `${voter.name} already voted on step ${step + 1} of ${actionId}; quorum needs different people`);
     if (decision === 'reject') return { outcome: 'rejected', step, approvals: 0, need: s.quorum };
@@ -64,6 +64,11 @@ export class Chains {
   async advance(actionId: string, from: number, now: number): Promise<boolean> {
     const r = await this.store.db.updateTable('approval_steps').set({ step: from + 1, started_at: now, reminded_at: null }).where('action_id', '=', actionId).where('step', '=', from).executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** Back to the first step (after an edit: votes for the old parameters no longer count, as they carry its hash). */
+  async restart(actionId: string, now: number): Promise<void> {
+    await this.store.db.updateTable('approval_steps').set({ step: 0, started_at: now, reminded_at: null }).where('action_id', '=', actionId).execute();
   }
 
   async reminded(actionId: string, now: number): Promise<void> {

@@ -11,7 +11,7 @@ import { Breakers, type BreakerTransition, type BreakerView } from '../guards/br
 import { persistTransitions } from '../guards/breaker/persist.js';
 import { guardAlert } from '../guards/alerts.js';
 import { History } from '../approvals/history.js';
-import { Chains } from '../approvals/chain.js';
+import { Chains, type ApprovalChain } from '../approvals/chain.js';
 import { assertNotSubmitter } from '../operators/submitter.js';
 import { Callbacks, checkCallbackUrl } from '../callbacks/index.js';
 import { recipientOf } from '../approvals/rules.js';
@@ -454,9 +454,13 @@ export class Bridle {
     const rec = await this.get(id);
     const chain = this.current.actions.get(rec.type)?.doc.approval_chain;
     if (!chain || rec.status !== 'awaiting_approval') return null;
-    if (by.params !== undefined) throw new BridleError('BRIDLE_E_INVALID_STATE', `Action ${id} has an approval chain: edits are not supported there; reject it with a reason and let the agent revise`);
     if (by.paramsHash !== undefined && by.paramsHash !== rec.paramsHash) throw new BridleError('BRIDLE_E_PARAMS_CHANGED', `The parameters of ${id} are not the ones you reviewed; reload and review again`, { expected: rec.paramsHash });
     const voter = { name: by.operator, groups: await this.chains.groupsOf(by.operator) };
+    if (by.params !== undefined && decision === 'approve') {
+      // An edit restarts the chain: approvals given for other parameters no longer count.
+      const restarted = await this.editInChain(rec, chain, voter, by.params);
+      if (!restarted) return rec;
+    }
     const now = this.clock.now();
     const v = await this.chains.vote(id, chain, voter, decision, rec.paramsHash, by.reason ?? null, now, rec.createdAt);
     const actor: Actor = { type: 'operator', id: by.operator };
@@ -469,6 +473,25 @@ export class Bridle {
     }
     if (v.outcome === 'rejected') return this.reject(id, { operator: by.operator, ...(by.reason ? { reason: by.reason } : {}) }, actor, { step: v.step + 1 }, true);
     return null;
+  }
+
+  /** Applies an edit from a member of the current step, restarts the chain; true if the editor may vote on its first step. */
+  private async editInChain(rec: ActionRecord, chain: ApprovalChain, voter: { name: string; groups: string[] }, params: JsonObject): Promise<boolean> {
+    const at = await this.chains.stepOf(rec.id, rec.createdAt);
+    const group = chain[at.step]!.group;
+    if (group && !voter.groups.includes(group)) throw new BridleError('BRIDLE_E_FORBIDDEN', `Step ${at.step + 1} of this approval needs the ${group} group to edit or approve`);
+    const { agent, action } = this.compiled(rec);
+    const edited = await this.verifyEdit(rec, params, agent, action);
+    const won = await this.store.db.updateTable('actions').set({ params: JSON.stringify(edited.params), params_hash: edited.paramsHash, updated_at: this.clock.now() }).where('id', '=', rec.id).where('status', '=', 'awaiting_approval').where('params_hash', '=', rec.paramsHash).executeTakeFirst();
+    if (Number(won.numUpdatedRows) !== 1) throw new BridleError('BRIDLE_E_PARAMS_CHANGED', `The parameters of ${rec.id} changed while you edited them; reload and review again`);
+    const actor: Actor = { type: 'operator', id: voter.name };
+    const entry = { ...this.entry(rec.agentId, rec.id, 'approval.edited', actor), data: { fromHash: rec.paramsHash, toHash: edited.paramsHash, params: edited.params, checks: edited.checks as unknown as JsonObject[], chainRestarted: true } };
+    rec.params = edited.params;
+    rec.paramsHash = edited.paramsHash;
+    await this.chains.restart(rec.id, this.clock.now());
+    await this.writer.write({ audit: [entry], action: toRow(rec) });
+    const first = chain[0]!.group;
+    return !first || voter.groups.includes(first);
   }
 
   private async approveNow(id: string, by: { operator: string; paramsHash?: string; reason?: string; params?: JsonObject }): Promise<ActionRecord> {

@@ -267,7 +267,8 @@ const migrations: Record<string, Migration> = {
         .addColumn('params_hash', 'text', (c) => c.notNull())
         .addColumn('reason', 'text')
         .addColumn('at', 'bigint', (c) => c.notNull())
-        .addPrimaryKeyConstraint('approval_votes_pk', ['action_id', 'step', 'operator'])
+        // One vote per person, step and version of the parameters: after an edit, people vote again.
+        .addPrimaryKeyConstraint('approval_votes_pk', ['action_id', 'step', 'operator', 'params_hash'])
         .execute();
     },
   },  '0010_callbacks': {
