@@ -11,8 +11,8 @@ import { Breakers, type BreakerTransition, type BreakerView } from '../guards/br
 import { persistTransitions } from '../guards/breaker/persist.js';
 import { guardAlert } from '../guards/alerts.js';
 import { History } from '../approvals/history.js';
-import { Chains, type ApprovalChain } from '../approvals/chain.js';
-import { assertNotSubmitter } from '../operators/submitter.js';
+import { Chains } from '../approvals/chain.js';
+import { ApprovalDesk, type DeskInternals } from './approval-desk.js';
 import { Callbacks, checkCallbackUrl } from '../callbacks/index.js';
 import { recipientOf } from '../approvals/rules.js';
 import { createAnomalyDetector, type AnomalyBaseline } from '../guards/anomaly/index.js';
@@ -27,9 +27,9 @@ import { GroupCommitWriter, type WriteSet } from '../store/writer.js';
 import { systemClock, ulidGenerator, type Clock, type IdGenerator } from '../util/clock.js';
 import { runPhases, type GuardEvent, type Pipeline, type Services, type StageContext } from './context.js';
 import { assertTransition, isSettledForWaiter, type ActionStatus } from './lifecycle.js';
-import { fromRow, toRow } from './records.js';
+import { budgetOf, fromRow, toRow } from './records.js';
 import { defaultPipeline } from './stages.js';
-import type { ActionRecord, CheckReport, Decision, ReportRequest, SubmitRequest } from './types.js';
+import type { ActionRecord, Decision, ReportRequest, SubmitRequest } from './types.js';
 
 export interface BridleOptions {
   store: Store;
@@ -71,10 +71,9 @@ export class Bridle {
   /** Probe slots of half-open breakers, held by actions between their decision and their outcome. */
   private readonly probes = new Map<string, string[]>();
   private readonly seen = new Set<string>();
-  /** Modes operators switched at run time; they win over the policy's. */
-  private modes = new Map<string, { mode: 'draft' | 'auto'; actor: string | null; reason: string | null; at: number }>();
   private approvalSweep: NodeJS.Timeout | undefined;
   private readonly chains: Chains;
+  private readonly desk: ApprovalDesk;
   private callbacks!: Callbacks;
   /** Concurrency slots held by actions until their connector finishes. */
   private readonly rateHeld = new Map<string, string[]>();
@@ -107,7 +106,7 @@ export class Bridle {
       anomaly: anomalyFor(policy),
       write: (set) => writer.write(set),
       stopped: (agentId, type) => this.kills.find(agentId, type),
-      modeOf: (agent) => this.modes.get(agent.id)?.mode ?? agent.doc.mode,
+      modeOf: (agent) => this.desk.modeOfAgent(agent),
       history: new History(store),
       firstTime: (key) => {
         if (this.seen.has(key)) return false;
@@ -116,6 +115,36 @@ export class Bridle {
         this.seen.add(key);
         return true;
       },
+    };
+    this.desk = new ApprovalDesk(this.internals());
+  }
+
+  /** The engine's own operations, handed to the approval desk (bound, so privates stay private). */
+  private internals(): DeskInternals {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+    return {
+      store: this.store,
+      clock: this.clock,
+      writer: this.writer,
+      chains: this.chains,
+      kills: this.kills,
+      events: this.events,
+      services: this.services,
+      pipeline: this.pipeline,
+      get current() {
+        return self.current;
+      },
+      get: (id, agentId) => this.get(id, agentId),
+      claim: (id, from, to, paramsHash) => this.claim(id, from, to, paramsHash),
+      move: (rec, to, actor, data) => this.move(rec, to, actor, data),
+      entry: (chain, actionId, kind, actor) => this.entry(chain, actionId, kind, actor),
+      audit: (entries) => this.audit(entries),
+      emit: (rec) => this.emit(rec),
+      compiled: (rec) => this.compiled(rec),
+      context: (agent, action, rec) => this.context(agent, action, rec),
+      commitThenRun: (rec, entries, rows, agent, action, execNow) => this.commitThenRun(rec, entries, rows, agent, action, execNow),
+      release: (rec) => this.release(rec),
     };
   }
 
@@ -133,7 +162,7 @@ export class Bridle {
     await b.kills.load();
     await b.loadBreakers();
     await b.loadAnomaly();
-    await b.loadModes();
+    await b.desk.loadModes();
     b.callbacks = new Callbacks(opts.store, opts.callbackSecret, clock, ids, (id) => b.get(id));
     if (b.callbacks.enabled) {
       await b.callbacks.recover();
@@ -156,7 +185,7 @@ export class Bridle {
     }
     if (opts.store.dialect === 'postgres') {
       // Other instances may flip a kill switch; pick it up within a second.
-      b.pgRefresh = setInterval(() => void Promise.all([b.kills.load(), b.loadBreakers(), b.loadModes()]).catch(() => {}), 1000);
+      b.pgRefresh = setInterval(() => void Promise.all([b.kills.load(), b.loadBreakers(), b.desk.loadModes()]).catch(() => {}), 1000);
       b.pgRefresh.unref();
       // Another instance may die mid-connector at any time; sweep for its stale actions.
       b.pgRecover = setInterval(() => void b.recover().then(() => b.services.ledger.reconcile(b.clock.now(), RESERVATION_GRACE_MS)).catch(() => {}), 60_000);
@@ -431,132 +460,38 @@ export class Bridle {
     return rec;
   }
 
-  // ── approvals ────────────────────────────────────────────────────────────────────────────
+  // ── approvals (pipeline/approval-desk.ts) ──────────────────────────────────────────────────
 
   /**
    * Approves a waiting action and, in execute mode, runs it. Binding (invariant 2): when the
-   * approver passes the hash of the parameters they saw, it must match exactly.
+   * approver passes the hash of the parameters they saw, it must match exactly; `params` is an
+   * edit, checked again before it runs. On an approval chain, each approval is one vote.
    */
-  async approve(id: string, by: { operator: string; paramsHash?: string; reason?: string; params?: JsonObject }): Promise<ActionRecord> {
-    // Invariant 5: no one approves what they submitted (whichever door the approval came through).
-    await assertNotSubmitter(this.store, id, by.operator);
-    const chained = await this.voteInChain(id, by, 'approve');
-    if (chained) return chained;
-    return this.approveNow(id, by);
+  approve(id: string, by: { operator: string; paramsHash?: string; reason?: string; params?: JsonObject }): Promise<ActionRecord> {
+    return this.desk.approve(id, by);
   }
 
-  /**
-   * On an action type with an approval_chain, one approval is one vote: it completes the action
-   * only when the last step reaches its quorum. Returns the still-waiting record, or null when
-   * there is no chain (or the vote completed it and the caller should approve now).
-   */
-  private async voteInChain(id: string, by: { operator: string; paramsHash?: string | undefined; reason?: string | undefined; params?: JsonObject | undefined }, decision: 'approve' | 'reject'): Promise<ActionRecord | null> {
-    const rec = await this.get(id);
-    const chain = this.current.actions.get(rec.type)?.doc.approval_chain;
-    if (!chain || rec.status !== 'awaiting_approval') return null;
-    if (by.paramsHash !== undefined && by.paramsHash !== rec.paramsHash) throw new BridleError('BRIDLE_E_PARAMS_CHANGED', `The parameters of ${id} are not the ones you reviewed; reload and review again`, { expected: rec.paramsHash });
-    const voter = { name: by.operator, groups: await this.chains.groupsOf(by.operator) };
-    if (by.params !== undefined && decision === 'approve') {
-      // An edit restarts the chain: approvals given for other parameters no longer count.
-      const restarted = await this.editInChain(rec, chain, voter, by.params);
-      if (!restarted) return rec;
-    }
-    const now = this.clock.now();
-    const v = await this.chains.vote(id, chain, voter, decision, rec.paramsHash, by.reason ?? null, now, rec.createdAt);
-    const actor: Actor = { type: 'operator', id: by.operator };
-    const entries: AuditInput[] = [{ ...this.entry(rec.agentId, rec.id, 'approval.vote', actor), data: { decision, step: v.step + (v.outcome === 'advanced' ? 0 : 1), approvals: v.approvals, need: v.need, paramsHash: rec.paramsHash, ...(by.reason ? { reason: by.reason } : {}) } }];
-    if (v.outcome === 'advanced') entries.push({ ...this.entry(rec.agentId, rec.id, 'approval.step', SYSTEM), data: { step: v.step + 1, of: chain.length, group: chain[v.step]!.group ?? null, why: 'quorum reached' } });
-    await this.audit(entries);
-    if (v.outcome === 'pending' || v.outcome === 'advanced') {
-      if (v.outcome === 'advanced') this.events.emit('guard', { kind: 'approval.step', severity: 'info', agentId: rec.agentId, actionId: rec.id, step: v.step + 1, group: chain[v.step]!.group ?? null } satisfies GuardEvent);
-      return rec;
-    }
-    if (v.outcome === 'rejected') return this.reject(id, { operator: by.operator, ...(by.reason ? { reason: by.reason } : {}) }, actor, { step: v.step + 1 }, true);
-    return null;
+  reject(id: string, by: { operator: string; reason?: string }, actor: Actor = { type: 'operator', id: by.operator }, extra: JsonObject = {}): Promise<ActionRecord> {
+    return this.desk.reject(id, by, actor, extra);
   }
 
-  /** Applies an edit from a member of the current step, restarts the chain; true if the editor may vote on its first step. */
-  private async editInChain(rec: ActionRecord, chain: ApprovalChain, voter: { name: string; groups: string[] }, params: JsonObject): Promise<boolean> {
-    const at = await this.chains.stepOf(rec.id, rec.createdAt);
-    const group = chain[at.step]!.group;
-    if (group && !voter.groups.includes(group)) throw new BridleError('BRIDLE_E_FORBIDDEN', `Step ${at.step + 1} of this approval needs the ${group} group to edit or approve`);
-    const { agent, action } = this.compiled(rec);
-    const edited = await this.verifyEdit(rec, params, agent, action);
-    const won = await this.store.db.updateTable('actions').set({ params: JSON.stringify(edited.params), params_hash: edited.paramsHash, updated_at: this.clock.now() }).where('id', '=', rec.id).where('status', '=', 'awaiting_approval').where('params_hash', '=', rec.paramsHash).executeTakeFirst();
-    if (Number(won.numUpdatedRows) !== 1) throw new BridleError('BRIDLE_E_PARAMS_CHANGED', `The parameters of ${rec.id} changed while you edited them; reload and review again`);
-    const actor: Actor = { type: 'operator', id: voter.name };
-    const entry = { ...this.entry(rec.agentId, rec.id, 'approval.edited', actor), data: { fromHash: rec.paramsHash, toHash: edited.paramsHash, params: edited.params, checks: edited.checks as unknown as JsonObject[], chainRestarted: true } };
-    rec.params = edited.params;
-    rec.paramsHash = edited.paramsHash;
-    await this.chains.restart(rec.id, this.clock.now());
-    await this.writer.write({ audit: [entry], action: toRow(rec) });
-    const first = chain[0]!.group;
-    return !first || voter.groups.includes(first);
+  /** An operator opening a waiting approval, recorded as `approval.viewed`. */
+  viewApproval(id: string, operator: string): Promise<ActionRecord> {
+    return this.desk.viewApproval(id, operator);
   }
 
-  private async approveNow(id: string, by: { operator: string; paramsHash?: string; reason?: string; params?: JsonObject }): Promise<ActionRecord> {
-    const rec = await this.claim(id, 'awaiting_approval', 'approved', by.paramsHash);
-    const putBack = () => this.store.db.updateTable('actions').set({ status: 'awaiting_approval' }).where('id', '=', id).where('status', '=', 'approved').execute();
-    const stop = this.kills.find(rec.agentId, rec.type);
-    if (stop) {
-      // A switch pulled while the approver was looking wins: put the action back and say why.
-      await putBack();
-      throw new BridleError('BRIDLE_E_INVALID_STATE', `Action ${id} cannot be approved: ${stop.scope} is ${stop.state}${stop.reason ? ` (${stop.reason})` : ''}`, { scope: stop.scope, state: stop.state });
-    }
-    const actor: Actor = { type: 'operator', id: by.operator };
-    const { agent, action } = this.compiled(rec);
-    const entries: AuditInput[] = [];
-    if (by.params !== undefined) {
-      // Invariant 2: an edit is verified again by every check and bound to its own hash.
-      const edited = await this.verifyEdit(rec, by.params, agent, action).catch(async (e: unknown) => {
-        await putBack();
-        throw e;
-      });
-      entries.push({ ...this.entry(rec.agentId, rec.id, 'approval.edited', actor), data: { fromHash: rec.paramsHash, toHash: edited.paramsHash, params: edited.params, checks: edited.checks as unknown as JsonObject[] } });
-      rec.params = edited.params;
-      rec.paramsHash = edited.paramsHash;
-    }
-    rec.decidedBy = by.operator;
-    entries.push(this.move(rec, 'approved', actor, { paramsHash: rec.paramsHash, ...(by.params !== undefined ? { edited: true } : {}), ...(by.reason ? { reason: by.reason } : {}) }));
-    const execNow = rec.mode === 'execute';
-    if (execNow) entries.push(this.move(rec, 'executing', SYSTEM, { connector: action.connector.name }));
-    return this.commitThenRun(rec, entries, undefined, agent, action, execNow);
+  /** Switches an agent between draft and auto at run time; audited, persisted. */
+  setMode(agentId: string, mode: 'draft' | 'auto', by: { actor: Actor; reason?: string | undefined }): Promise<'draft' | 'auto'> {
+    return this.desk.setMode(agentId, mode, by);
   }
 
-  /** Runs the checks on an approver's edit; refuses it if any would block. */
-  private async verifyEdit(rec: ActionRecord, params: JsonObject, agent: CompiledAgent, action: CompiledAction): Promise<{ params: JsonObject; paramsHash: string; checks: CheckReport[] }> {
-    const draft: ActionRecord = { ...rec, params, paramsHash: hashJson(params) };
-    const ctx = this.context(agent, action, draft);
-    const halt = await runPhases(this.pipeline, ['verify'], ctx);
-    if (halt) throw new BridleError('BRIDLE_E_VALIDATION', `The edited parameters of ${rec.id} fail the checks: ${halt.reason}`, { code: halt.code, checks: ctx.checks as unknown as JsonObject[] });
-    return { params: draft.params, paramsHash: draft.paramsHash, checks: ctx.checks };
+  modeOf(agentId: string): 'draft' | 'auto' {
+    return this.desk.modeOf(agentId);
   }
 
-  /**
-   * An operator opening a waiting approval: recorded (`approval.viewed`, with the hash of what
-   * they saw) so the audit shows who looked before deciding, not only who decided.
-   */
-  async viewApproval(id: string, operator: string): Promise<ActionRecord> {
-    const rec = await this.get(id);
-    if (rec.status === 'awaiting_approval') await this.audit([{ ...this.entry(rec.agentId, rec.id, 'approval.viewed', { type: 'operator', id: operator }), data: { paramsHash: rec.paramsHash } }]);
-    return rec;
-  }
-
-
-  async reject(id: string, by: { operator: string; reason?: string }, actor: Actor = { type: 'operator', id: by.operator }, extra: JsonObject = {}, voted = false): Promise<ActionRecord> {
-    // In a chain, only a member of the current step's group may reject (their vote is the rejection).
-    if (!voted && actor.type === 'operator' && extra.cancelledBy === undefined) {
-      const chained = await this.voteInChain(id, by, 'reject');
-      if (chained) return chained;
-    }
-    const rec = await this.claim(id, 'awaiting_approval', 'rejected');
-    rec.decidedBy = by.operator;
-    const entry = this.move(rec, 'rejected', actor, { paramsHash: rec.paramsHash, ...(by.reason ? { reason: by.reason } : {}), ...extra });
-    rec.finishedAt = rec.updatedAt;
-    const budget = await this.release(rec);
-    await this.writer.write({ audit: [entry], action: toRow(rec), ...budgetOf(budget) });
-    this.emit(rec);
-    return rec;
+  /** Ends approvals past their timeout, escalates chain steps, sends reminders; returns the ids it ended. */
+  expireApprovals(): Promise<string[]> {
+    return this.desk.expireApprovals();
   }
 
   /** Authorize mode: the agent ran the action itself and says how it went. */
@@ -708,92 +643,6 @@ export class Bridle {
   /** Every switch that is set, widest scope first. */
   killSwitches(): KillState[] {
     return this.kills.list();
-  }
-
-  // ── agent modes and approval timeouts ──────────────────────────────────────────────────────
-
-  /** Switches an agent between draft (a human approves everything) and auto, at run time; audited. */
-  async setMode(agentId: string, mode: 'draft' | 'auto', by: { actor: Actor; reason?: string | undefined }): Promise<'draft' | 'auto'> {
-    const agent = this.current.agents.get(agentId);
-    if (!agent) throw new BridleError('BRIDLE_E_UNKNOWN_AGENT', `No agent named "${agentId}" in the policy`);
-    const previous = this.services.modeOf(agent);
-    const now = this.clock.now();
-    const row = { agent_id: agentId, mode, actor: by.actor.id, reason: by.reason ?? null, updated_at: now };
-    await this.store.db.insertInto('agent_modes').values(row).onConflict((oc) => oc.column('agent_id').doUpdateSet({ mode, actor: row.actor, reason: row.reason, updated_at: now })).execute();
-    this.modes.set(agentId, { mode, actor: row.actor, reason: row.reason, at: now });
-    await this.audit([{ ...this.entry(agentId, null, 'agent.mode', by.actor), data: { mode, previous, reason: by.reason ?? null } }]);
-    return mode;
-  }
-
-  modeOf(agentId: string): 'draft' | 'auto' {
-    const agent = this.current.agents.get(agentId);
-    if (!agent) throw new BridleError('BRIDLE_E_UNKNOWN_AGENT', `No agent named "${agentId}" in the policy`);
-    return this.services.modeOf(agent);
-  }
-
-  private async loadModes(): Promise<void> {
-    const rows = await this.store.db.selectFrom('agent_modes').selectAll().execute();
-    this.modes = new Map(rows.map((r) => [r.agent_id, { mode: r.mode, actor: r.actor, reason: r.reason, at: r.updated_at }]));
-  }
-
-  /**
-   * Approvals that waited past their action type's `approval_timeout` end with its outcome:
-   * `expired` (reject, the default; the reservation is released) or approved by the system.
-   */
-  async expireApprovals(): Promise<string[]> {
-    const now = this.clock.now();
-    const waiting = await this.store.db.selectFrom('actions').select(['id', 'type', 'agent_id', 'created_at']).where('status', '=', 'awaiting_approval').execute();
-    const done: string[] = [];
-    for (const w of waiting) {
-      const doc = this.current.actions.get(w.type)?.doc;
-      const t = doc?.approval_timeout ?? { after_s: 86_400, outcome: 'reject' as const };
-      let outcome: 'approve' | 'reject' | null = w.created_at + t.after_s * 1000 <= now ? t.outcome : null;
-      let why = `no decision within ${t.after_s} s`;
-      const chain = doc?.approval_chain;
-      const st = chain || doc?.approval_reminder_s ? await this.chains.stepOf(w.id, w.created_at) : null;
-      if (chain && st && outcome === null) {
-        const step = chain[st.step]!;
-        if (step.timeout_s !== undefined && st.startedAt + step.timeout_s * 1000 <= now) {
-          if (step.on_timeout === 'escalate' && st.step + 1 < chain.length) {
-            if (await this.chains.advance(w.id, st.step, now)) {
-              const next = chain[st.step + 1]!;
-              await this.audit([{ ...this.entry(w.agent_id, w.id, 'approval.escalated', SYSTEM), data: { from: st.step + 1, to: st.step + 2, group: next.group ?? null, reason: `step ${st.step + 1} had no quorum within ${step.timeout_s} s` } }]);
-              this.events.emit('guard', { kind: 'approval.escalated', severity: 'warning', agentId: w.agent_id, actionId: w.id, step: st.step + 2, group: next.group ?? null } satisfies GuardEvent);
-            }
-            continue;
-          }
-          outcome = step.on_timeout === 'approve' ? 'approve' : step.on_timeout === 'reject' ? 'reject' : t.outcome;
-          why = `step ${st.step + 1} of its approval chain had no quorum within ${step.timeout_s} s`;
-        }
-      }
-      if (outcome === null) {
-        const every = doc?.approval_reminder_s;
-        if (every && st && now - (st.remindedAt ?? st.startedAt) >= every * 1000) {
-          await this.chains.reminded(w.id, now);
-          this.events.emit('guard', { kind: 'approval.reminder', severity: 'info', agentId: w.agent_id, actionId: w.id, type: w.type, waitingS: Math.round((now - w.created_at) / 1000) } satisfies GuardEvent);
-        }
-        continue;
-      }
-      try {
-        if (outcome === 'approve') await this.approveNow(w.id, { operator: 'bridle', reason: `${why}: approved by the action type's timeout` });
-        else await this.expire(w.id, why);
-        done.push(w.id);
-      } catch (e) {
-        // Decided by someone meanwhile: nothing to do.
-        if (!(e instanceof BridleError && e.code === 'BRIDLE_E_INVALID_STATE')) throw e;
-      }
-    }
-    return done;
-  }
-
-  private async expire(id: string, why: string): Promise<void> {
-    const rec = await this.claim(id, 'awaiting_approval', 'expired');
-    const entry = this.move(rec, 'expired', SYSTEM, { paramsHash: rec.paramsHash, reason: why });
-    rec.finishedAt = rec.updatedAt;
-    const budget = await this.release(rec);
-    await this.writer.write({ audit: [entry], action: toRow(rec), ...budgetOf(budget) });
-    this.emit(rec);
-    this.events.emit('guard', { kind: 'approval.expired', severity: 'warning', agentId: rec.agentId, actionId: rec.id, type: rec.type, reason: why } satisfies GuardEvent);
   }
 
   // ── circuit breakers ─────────────────────────────────────────────────────────────────────
@@ -989,8 +838,6 @@ function anomalyFor(p: Policy) {
   return createAnomalyDetector(options);
 }
 
-/** A ledger snapshot to persist with a write (copied: later changes belong to later writes). */
-const budgetOf = (rows: readonly BudgetUsageTable[] | undefined): { budgets?: BudgetUsageTable[] } => (rows ? { budgets: rows.map((r) => ({ ...r })) } : {});
 
 function revalidate(p: LoadedPolicy, connectors: ReadonlyMap<string, Connector>): LoadedPolicy {
   for (const [type, a] of Object.entries(p.document.actions)) {

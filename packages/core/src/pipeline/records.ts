@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue } from '../json.js';
-import type { ActionsTable } from '../store/schema.js';
+import type { ActionsTable, BudgetUsageTable } from '../store/schema.js';
 import type { ActionStatus } from './lifecycle.js';
 import type { ActionRecord, Decision, ExecMode } from './types.js';
 
@@ -60,3 +60,6 @@ export function fromRow(row: ActionsTable): ActionRecord {
     finishedAt: row.finished_at,
   };
 }
+
+/** A ledger snapshot to persist with a write (copied: later changes belong to later writes). */
+export const budgetOf = (rows: readonly BudgetUsageTable[] | undefined): { budgets?: BudgetUsageTable[] } => (rows ? { budgets: rows.map((r) => ({ ...r })) } : {});

@@ -44,6 +44,7 @@ function actionRow(id: string, agentId: string, idempotencyKey: string | null): 
     reserved_micro: 0,
     budget_keys: null,
     campaign: null,
+    callback_url: null,
     cost_micro: null,
     decision: null,
     result: null,
