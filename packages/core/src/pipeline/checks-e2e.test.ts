@@ -1,7 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Bridle } from './engine.js';
+import { describe, expect, it } from 'vitest';
+import { pipelineFor } from '../test-pipeline.js';
 import { parsePolicy } from '../policy/load.js';
-import { testStore, type TestStore } from '../test-support.js';
 
 // Every content check configured from bridle.yaml, each with the on-fail a real policy would use.
 const policy = `
@@ -31,17 +30,8 @@ actions:
 `;
 
 describe('content checks through the pipeline', () => {
-  let t: TestStore;
-  let bridle: Bridle;
-  beforeEach(async () => {
-    t = await testStore('sqlite');
-    bridle = await Bridle.open({ store: t.store, policy: parsePolicy(policy) });
-  });
-  afterEach(async () => {
-    await bridle.close();
-    await t.cleanup();
-  });
-  const post = (text: string) => bridle.submit({ agentId: 'bot', type: 'social.post', params: { platform: 'x', text } });
+  const p = pipelineFor(policy);
+  const post = (text: string) => p.bridle.submit({ agentId: 'bot', type: 'social.post', params: { platform: 'x', text } });
 
   it('passes a clean post and publishes it', async () => {
     const a = await post('New beans at https://shop.acme.coffee/new — come taste them!');
@@ -61,7 +51,7 @@ describe('content checks through the pipeline', () => {
     const a = await post(`Deploy note: use ${key} for the bucket`);
     expect(a.status).toBe('succeeded');
     expect(a.params.text).toBe('Deploy note: use [SECRET] for the bucket');
-    const stored = (await t.store.db.selectFrom('audit').select('body').execute()).map((r) => r.body).join('') + JSON.stringify(await t.store.db.selectFrom('outbox').selectAll().execute());
+    const stored = (await p.t.store.db.selectFrom('audit').select('body').execute()).map((r) => r.body).join('') + JSON.stringify(await p.t.store.db.selectFrom('outbox').selectAll().execute());
     expect(stored).not.toContain(key);
   });
 
@@ -85,9 +75,9 @@ describe('content checks through the pipeline', () => {
   });
 
   it('validates tool parameters against a JSON schema', async () => {
-    const ok = await bridle.submit({ agentId: 'bot', type: 'refund', params: { order_id: 'o-1', amount_usd: 20 } });
+    const ok = await p.bridle.submit({ agentId: 'bot', type: 'refund', params: { order_id: 'o-1', amount_usd: 20 } });
     expect(ok.status).toBe('succeeded');
-    const bad = await bridle.submit({ agentId: 'bot', type: 'refund', params: { order_id: 'o-2', amount_usd: 10_000, note: 'x' } });
+    const bad = await p.bridle.submit({ agentId: 'bot', type: 'refund', params: { order_id: 'o-2', amount_usd: 10_000, note: 'x' } });
     expect(bad.decision?.code).toBe('check_failed');
     expect(bad.decision?.checks[0]?.findings.map((f) => f.message)).toEqual(expect.arrayContaining([expect.stringMatching(/amount_usd must be <= 500/), expect.stringMatching(/note is not allowed/)]));
   });

@@ -1,7 +1,6 @@
 import { defineCheck } from '../types.js';
 import { createCodeCheck } from '../code/check.js';
 import { codeCheckOptions } from '../code/options.js';
-import { parseCode } from '../code/parse.js';
 import { PERF_RULES } from './rules/index.js';
 
 export { PERF_FAMILIES, PERF_RULES } from './rules/index.js';
@@ -24,7 +23,6 @@ export const codePerf = defineCheck({
   description: 'Finds N+1 queries, quadratic loops over one collection and loops with no exit in JavaScript, TypeScript and Python.',
   options: codePerfOptions,
   create(options) {
-    for (const g of ['javascript', 'tsx', 'python'] as const) parseCode('x', g);
     return createCodeCheck('code_perf', PERF_RULES, options, 'performance smells');
   },
 });

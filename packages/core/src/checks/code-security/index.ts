@@ -1,7 +1,6 @@
 import { defineCheck } from '../types.js';
 import { createCodeCheck } from '../code/check.js';
 import { codeCheckOptions } from '../code/options.js';
-import { parseCode } from '../code/parse.js';
 import { SECURITY_RULES } from './rules/index.js';
 
 export { SECURITY_FAMILIES, SECURITY_RULES } from './rules/index.js';
@@ -26,8 +25,6 @@ export const codeSecurity = defineCheck({
   description: 'Finds insecure code (SQL injection, XSS, eval, shell injection, unsafe deserialisation, weak crypto, hard-coded secrets) in JavaScript, TypeScript and Python.',
   options: codeSecurityOptions,
   create(options) {
-    // Load the grammars now (Python's is a native library): that belongs to policy load, not to the first action.
-    for (const g of ['javascript', 'tsx', 'python'] as const) parseCode('x', g);
     return createCodeCheck('code_security', SECURITY_RULES, options, 'security issues');
   },
 });

@@ -3,6 +3,7 @@ import type { Check, CheckInput, CheckResult, Finding, Span } from '../types.js'
 import { detectLang, grammarFor, languageOf, normalizeLang, type Grammar } from './lang.js';
 import type { CodeCheckOptions } from './options.js';
 import { selectRules } from './options.js';
+import { parseCode } from './parse.js';
 import { runRules, severityRank, type CodeHit, type CodeRule, type Severity } from './rule.js';
 
 /** Findings listed per run; the reason still counts them all. */
@@ -59,6 +60,8 @@ function grammarOf(text: string, lang: unknown): { grammar: Grammar } | { skip: 
  * `code_perf`: they differ only in their rules and wording.
  */
 export function createCodeCheck(name: string, allRules: readonly CodeRule[], options: CodeCheckOptions, what: string): Check {
+  // Load the grammars now (Python's is a native library): that belongs to policy load, not to the first action.
+  for (const g of ['javascript', 'tsx', 'python'] as const) parseCode('x', g);
   const rules = selectRules(allRules, options.rules);
   const fields = [...new Set(options.fields)];
   const min = severityRank(options.min_severity);

@@ -1,7 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Bridle } from '../../pipeline/engine.js';
+import { describe, expect, it } from 'vitest';
+import { pipelineFor } from '../../test-pipeline.js';
 import { parsePolicy } from '../../policy/load.js';
-import { testStore, type TestStore } from '../../test-support.js';
 import { scanChecks, scanOne } from '../scan.js';
 import type { CheckResult } from '../types.js';
 import { codeSecurity } from '../code-security/index.js';
@@ -102,17 +101,8 @@ actions:
 `;
 
 describe('code checks through the pipeline', () => {
-  let t: TestStore;
-  let bridle: Bridle;
-  beforeEach(async () => {
-    t = await testStore('sqlite');
-    bridle = await Bridle.open({ store: t.store, policy: parsePolicy(policy) });
-  });
-  afterEach(async () => {
-    await bridle.close();
-    await t.cleanup();
-  });
-  const deploy = (code: string, lang: string) => bridle.submit({ agentId: 'coder', type: 'code.deploy', params: { code, lang } });
+  const p = pipelineFor(policy);
+  const deploy = (code: string, lang: string) => p.bridle.submit({ agentId: 'coder', type: 'code.deploy', params: { code, lang } });
 
   it('blocks insecure code, asks a human about a performance smell, and runs clean code', async () => {
     const insecure = await deploy('def run(cmd):\n    subprocess.run(f"sh -c {cmd}", shell=True)\n', 'python');

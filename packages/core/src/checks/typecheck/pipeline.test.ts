@@ -1,7 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Bridle } from '../../pipeline/engine.js';
+import { describe, expect, it } from 'vitest';
+import { pipelineFor } from '../../test-pipeline.js';
 import { parsePolicy } from '../../policy/load.js';
-import { testStore, type TestStore } from '../../test-support.js';
 import { scanChecks, scanOne } from '../scan.js';
 
 const policy = `
@@ -19,18 +18,9 @@ actions:
 `;
 
 describe('typecheck through the pipeline', () => {
-  let t: TestStore;
-  let bridle: Bridle;
-  beforeEach(async () => {
-    t = await testStore('sqlite');
-    bridle = await Bridle.open({ store: t.store, policy: parsePolicy(policy) });
-  });
-  afterEach(async () => {
-    await bridle.close();
-    await t.cleanup();
-  });
+  const p = pipelineFor(policy);
   const deploy = (code: string, revisionOf?: string) =>
-    bridle.submit({ agentId: 'coder', type: 'deploy.code', params: { lang: 'typescript', code }, ...(revisionOf ? { revisionOf } : {}) });
+    p.bridle.submit({ agentId: 'coder', type: 'deploy.code', params: { lang: 'typescript', code }, ...(revisionOf ? { revisionOf } : {}) });
 
   it('sends type errors back to the agent, then accepts the fixed code', async () => {
     const bad = "import { put } from 'bridle:kv';\nawait put('greeting', 42);\n";
