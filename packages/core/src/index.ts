@@ -11,6 +11,7 @@ export * from './connectors/types.js';
 export { connectorRegistry } from './connectors/registry.js';
 export * from './policy/load.js';
 export * from './policy/schema.js';
+export * from './policy/gateway.js';
 export * from './policy/compile.js';
 export * from './store/open.js';
 export type * from './store/schema.js';
