@@ -79,7 +79,7 @@ for (const plan of PLAN) {
     summary.push(`| ${plan.file} | ${plan.check} | – | – | – | – | – | – | ${plan.target} | no detector yet |`);
     continue;
   }
-  const [check] = scanChecks([plan.check]);
+  const [check] = await scanChecks([plan.check]);
   const stats = new Map();
   const times = [];
   for (const r of read(plan.file, dir)) {

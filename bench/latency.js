@@ -75,7 +75,7 @@ export async function latencyRows(evalDirs) {
   const rows = [];
   const inputs = posts(1000);
   const content = Object.keys(CONTENT).filter((k) => checkKinds.includes(k));
-  const built = content.map((k) => scanChecks([k], { [k]: CONTENT[k] })[0]);
+  const built = await Promise.all(content.map(async (k) => (await scanChecks([k], { [k]: CONTENT[k] }))[0]));
   for (const { name, check } of built) {
     const m = await measure(inputs, (p) => runSync(check, p));
     rows.push({ what: `${name} on a 280-char post`, ...m, target: '' });
@@ -91,13 +91,13 @@ export async function latencyRows(evalDirs) {
   });
   rows.push({ what: `**all ${built.length} default content checks** on a 280-char post`, ...all, target: 'p50 ≤ 0.5 ms', met: all.p50 <= 0.5 });
   if (checkKinds.includes('prompt_injection')) {
-    const [pi] = scanChecks(['prompt_injection']);
+    const [pi] = await scanChecks(['prompt_injection']);
     rows.push({ what: 'prompt_injection (input check) on a 280-char text', ...(await measure(inputs, (p) => runSync(pi.check, p))), target: '' });
   }
   const files = codeFiles(evalDirs);
   const code = ['code_security', 'code_perf'].filter((k) => checkKinds.includes(k));
   if (files.length > 0 && code.length > 0) {
-    const checks = scanChecks(code);
+    const checks = await scanChecks(code);
     const params = files.map((f) => ({ code: f.code, lang: f.lang, text: f.code }));
     for (const { name, check } of checks) rows.push({ what: `${name} on a 100-line file (${[...new Set(files.map((f) => f.lang))].join(', ')})`, ...(await measure(params, (p) => runSync(check, p), 5)), target: '' });
     const both = await measure(params, (p) => Promise.all(checks.map(({ check }) => runSync(check, p))), 5);
@@ -106,7 +106,7 @@ export async function latencyRows(evalDirs) {
   if (checkKinds.includes('typecheck')) {
     const ts = files.filter((f) => f.lang === 'javascript' || f.lang === 'typescript').map((f) => ({ code: f.code, lang: 'typescript', text: f.code }));
     if (ts.length > 0) {
-      const [tc] = scanChecks(['typecheck']);
+      const [tc] = await scanChecks(['typecheck']);
       const t0 = performance.now();
       await runSync(tc.check, ts[0]);
       const cold = performance.now() - t0;

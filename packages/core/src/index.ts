@@ -6,7 +6,7 @@ export * from './json.js';
 export * from './util/clock.js';
 export * from './util/money.js';
 export * from './checks/types.js';
-export { checkRegistry, checkKinds, type CheckKind } from './checks/registry.js';
+export { checkRegistry, checkKinds, loadChecks, createCheck, type CheckKind, type RegisteredCheck } from './checks/registry.js';
 export * from './connectors/types.js';
 export { connectorRegistry } from './connectors/registry.js';
 export * from './policy/load.js';

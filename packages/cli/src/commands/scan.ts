@@ -25,7 +25,7 @@ export async function scan(o: ScanOptions): Promise<void> {
     }
     if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new BridleError('BRIDLE_E_VALIDATION', '--options must be a JSON object keyed by check name');
   }
-  const checks = scanChecks(o.check?.flatMap((c) => c.split(',')).filter(Boolean), options);
+  const checks = await scanChecks(o.check?.flatMap((c) => c.split(',')).filter(Boolean), options);
   if (o.in && !existsSync(o.in)) throw new BridleError('BRIDLE_E_NOT_FOUND', `No input file at ${o.in}`);
   const input = o.in ? createReadStream(o.in) : process.stdin;
   const out = o.out ? createWriteStream(o.out) : process.stdout;

@@ -1,6 +1,6 @@
 import { BridleError } from '../errors.js';
 import type { JsonObject } from '../json.js';
-import { checkRegistry, checkKinds, type CheckKind } from './registry.js';
+import { checkRegistry, checkKinds, createCheck, loadChecks, type CheckKind } from './registry.js';
 import type { Check, Finding } from './types.js';
 
 /** One input line of `bridle scan`: text (or code) to run detectors over. */
@@ -26,8 +26,10 @@ export interface ScanResult {
  * The checks to scan with: the named ones with their options, or every check that works with
  * default options (some need a list of their own, such as banned_phrases).
  */
-export function scanChecks(names: readonly string[] | undefined, options: Record<string, unknown> = {}): { name: string; check: Check }[] {
+export async function scanChecks(names: readonly string[] | undefined, options: Record<string, unknown> = {}): Promise<{ name: string; check: Check }[]> {
   const chosen = names && names.length > 0 ? names : checkKinds.filter((k) => checkRegistry[k].options.safeParse({}).success);
+  for (const name of chosen) if (!(name in checkRegistry)) throw new BridleError('BRIDLE_E_VALIDATION', `Unknown check "${name}" (known: ${checkKinds.join(', ')})`);
+  await loadChecks(chosen as CheckKind[]);
   return chosen.map((name) => {
     if (!(name in checkRegistry)) throw new BridleError('BRIDLE_E_VALIDATION', `Unknown check "${name}" (known: ${checkKinds.join(', ')})`);
     const def = checkRegistry[name as CheckKind];
@@ -35,7 +37,7 @@ export function scanChecks(names: readonly string[] | undefined, options: Record
     if (!parsed.success) {
       throw new BridleError('BRIDLE_E_VALIDATION', `Options for ${name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
     }
-    return { name, check: def.create(parsed.data as never) };
+    return { name, check: createCheck(name as CheckKind, parsed.data) };
   });
 }
 

@@ -19,7 +19,8 @@ import { createAnomalyDetector, type AnomalyBaseline } from '../guards/anomaly/i
 import { createAlerter, type Alerter, type CreateAlerterOptions } from '../alerts/alerter.js';
 import { KillSwitches, describeScope, scopeKey, type KillScope, type KillState } from '../guards/kill/switches.js';
 import { hashJson, type JsonObject } from '../json.js';
-import { compilePolicy, type CompiledAction, type CompiledAgent, type Policy } from '../policy/compile.js';
+import { loadChecks } from '../checks/registry.js';
+import { compilePolicy, policyCheckKinds, type CompiledAction, type CompiledAgent, type Policy } from '../policy/compile.js';
 import type { LoadedPolicy } from '../policy/load.js';
 import type { Store } from '../store/open.js';
 import type { BudgetUsageTable } from '../store/schema.js';
@@ -154,6 +155,7 @@ export class Bridle {
     const connectors = new Map<string, Connector>();
     for (const [name, def] of Object.entries(connectorRegistry)) connectors.set(name, def.create({}));
     for (const [name, c] of Object.entries(opts.connectors ?? {})) connectors.set(name, c);
+    await loadChecks(policyCheckKinds(opts.policy.document));
     const policy = compilePolicy(revalidate(opts.policy, connectors), connectors);
     const signer = opts.signer ?? loadOrCreateSigner(opts.store.dataDir);
     const writer = new GroupCommitWriter(opts.store, signer, ids, clock);
@@ -209,6 +211,7 @@ export class Bridle {
     let next: Policy;
     try {
       const loaded = load();
+      await loadChecks(policyCheckKinds(loaded.document));
       next = compilePolicy(revalidate(loaded, this.connectors), this.connectors);
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);

@@ -1,4 +1,4 @@
-import { checkRegistry } from '../checks/registry.js';
+import { checkRegistry, createCheck, type CheckKind, type RegisteredCheck } from '../checks/registry.js';
 import type { Check } from '../checks/types.js';
 import type { Connector } from '../connectors/types.js';
 import { usdToMicro } from '../util/money.js';
@@ -7,7 +7,7 @@ import { compileCelKey, type KeyInput } from '../guards/rate/limits.js';
 import { compileRule, type CompiledRule } from '../approvals/rules.js';
 import type { Limit } from '../guards/rate/bucket.js';
 import type { LoadedPolicy } from './load.js';
-import type { ActionTypeDocument, AgentDocument, OnError, OnFail, PolicyDocument } from './schema.js';
+import type { ActionTypeDocument, AgentDocument, CheckSpec, OnError, OnFail, PolicyDocument } from './schema.js';
 
 export interface CompiledCheck {
   name: string;
@@ -61,6 +61,30 @@ export interface Policy {
   readonly rateRules: readonly CompiledRateRule[];
 }
 
+/** Every check kind a policy uses (actions and gateway output checks): what `loadChecks` must load before compiling it. */
+export function policyCheckKinds(d: PolicyDocument): Set<CheckKind> {
+  const kinds = new Set<CheckKind>();
+  for (const a of Object.values(d.actions)) for (const c of a.checks) kinds.add(c.kind);
+  for (const c of d.gateway?.output_checks ?? []) kinds.add(c.kind);
+  return kinds;
+}
+
+/** Instantiates checks from their parsed specs; their kinds must have been loaded (`loadChecks`). */
+export function compileChecks(specs: readonly CheckSpec[], defaults: PolicyDocument['defaults']): CompiledCheck[] {
+  return specs.map((spec): CompiledCheck => {
+    const def: RegisteredCheck = checkRegistry[spec.kind];
+    return {
+      name: spec.kind,
+      check: createCheck(spec.kind, spec.options),
+      onFail: spec.onFail,
+      // The policy's word wins, then the check kind's own default (a remote judge needs more
+      // time than a regex, and a judge that is down should ask a human), then the policy default.
+      onError: spec.onError ?? def.defaults?.onError ?? defaults.on_error,
+      timeoutMs: spec.timeoutMs ?? def.defaults?.timeoutMs ?? defaults.check_timeout_ms,
+    };
+  });
+}
+
 export function compilePolicy(loaded: LoadedPolicy, connectors: ReadonlyMap<string, Connector>): Policy {
   const d = loaded.document;
   const agents = new Map<string, CompiledAgent>();
@@ -72,18 +96,7 @@ export function compilePolicy(loaded: LoadedPolicy, connectors: ReadonlyMap<stri
   for (const [type, doc] of Object.entries(d.actions)) {
     const connector = connectors.get(doc.connector);
     if (!connector) throw new Error(`connector ${doc.connector} missing after validation`);
-    const checks = doc.checks.map((spec): CompiledCheck => {
-      const def = checkRegistry[spec.kind];
-      return {
-        name: spec.kind,
-        check: def.create(spec.options as never),
-        onFail: spec.onFail,
-        // The policy's word wins, then the check kind's own default (a remote judge needs more
-        // time than a regex, and a judge that is down should ask a human), then the policy default.
-        onError: spec.onError ?? def.defaults?.onError ?? d.defaults.on_error,
-        timeoutMs: spec.timeoutMs ?? def.defaults?.timeoutMs ?? d.defaults.check_timeout_ms,
-      };
-    });
+    const checks = compileChecks(doc.checks, d.defaults);
     actions.set(type, { type, doc, connector, checks, estimateMicro: usdToMicro(doc.estimate_usd), budget: doc.budget ? compileBudget(`action_type:${type}`, doc.budget) : null, rate: doc.rate ? { key: `action_type:${type}`, ...doc.rate } : null, approvalRule: typeof doc.approval === 'object' ? compileRule(doc.approval.when) : null });
   }
   const g = d.guards.budgets;

@@ -1,11 +1,11 @@
 import { defineCheck } from '../types.js';
 import { createCodeCheck } from '../code/check.js';
-import { codeCheckOptions } from '../code/options.js';
+import { codePerfOptions } from './options.js';
 import { PERF_RULES } from './rules/index.js';
 
 export { PERF_FAMILIES, PERF_RULES } from './rules/index.js';
 
-export const codePerfOptions = codeCheckOptions(PERF_RULES);
+export { codePerfOptions } from './options.js';
 
 /**
  * `code_perf`: performance smells in AI-written JavaScript, TypeScript and Python: a query or

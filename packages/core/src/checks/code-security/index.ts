@@ -1,11 +1,11 @@
 import { defineCheck } from '../types.js';
 import { createCodeCheck } from '../code/check.js';
-import { codeCheckOptions } from '../code/options.js';
+import { codeSecurityOptions } from './options.js';
 import { SECURITY_RULES } from './rules/index.js';
 
 export { SECURITY_FAMILIES, SECURITY_RULES } from './rules/index.js';
 
-export const codeSecurityOptions = codeCheckOptions(SECURITY_RULES);
+export { codeSecurityOptions } from './options.js';
 
 /**
  * `code_security`: insecure patterns in AI-written JavaScript, TypeScript (and TSX) and Python,

@@ -81,7 +81,7 @@ describe('fragments', () => {
 
 describe('bridle scan over code', () => {
   it('runs every default check on code without crashing, and code checks on prose without flagging', async () => {
-    const checks = scanChecks(undefined);
+    const checks = await scanChecks(undefined);
     expect(checks.map((c) => c.name)).toEqual(expect.arrayContaining(['code_security', 'code_perf']));
     const code = await scanOne({ id: 1, code: 'import os\nos.system("ping " + host)\n', lang: 'python' }, checks);
     expect(code.findings.some((f) => f.check === 'code_security' && f.category === 'command_injection')).toBe(true);

@@ -1,13 +1,19 @@
 import { z } from 'zod';
 import { closest } from '../../util/suggest.js';
 import { CODE_LANGUAGES } from './lang.js';
-import { SEVERITIES, type RuleInfo } from './rule.js';
+import { SEVERITIES } from './severity.js';
+
+/** What option parsing needs to know of a rule: its id and family (see ids.ts beside each code check). */
+export interface RuleName {
+  readonly id: string;
+  readonly family: string;
+}
 
 /**
  * The options every code check takes: which rules (by id or family), the lowest severity that
  * fails, which params hold code, and which languages to look at.
  */
-export function codeCheckOptions(rules: readonly RuleInfo[]) {
+export function codeCheckOptions(rules: readonly RuleName[]) {
   const ids = rules.map((r) => r.id);
   const families = [...new Set(rules.map((r) => r.family))];
   const known = new Set<string>([...ids, ...families]);
@@ -53,7 +59,7 @@ export function codeCheckOptions(rules: readonly RuleInfo[]) {
 export type CodeCheckOptions = z.output<ReturnType<typeof codeCheckOptions>>;
 
 /** The rules chosen by include/exclude, each given by id or by family. */
-export function selectRules<R extends RuleInfo>(rules: readonly R[], sel: { include?: readonly string[] | undefined; exclude: readonly string[] }): R[] {
-  const inSel = (names: readonly string[], r: RuleInfo) => names.includes(r.id) || names.includes(r.family);
+export function selectRules<R extends RuleName>(rules: readonly R[], sel: { include?: readonly string[] | undefined; exclude: readonly string[] }): R[] {
+  const inSel = (names: readonly string[], r: RuleName) => names.includes(r.id) || names.includes(r.family);
   return rules.filter((r) => (sel.include === undefined || inSel(sel.include, r)) && !inSel(sel.exclude, r));
 }

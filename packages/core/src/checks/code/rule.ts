@@ -6,8 +6,8 @@ import { candidates } from './select.js';
 import { withRunMemo } from './ast.js';
 import { balanceBrackets, docstringReadings } from './repair.js';
 
-export const SEVERITIES = ['low', 'medium', 'high'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+import { SEVERITIES, type Severity } from './severity.js';
+export { SEVERITIES, type Severity } from './severity.js';
 export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s);
 
 /** What a rule is, for findings, docs and the `rules` option. Rules are data: see the rules/ folders. */

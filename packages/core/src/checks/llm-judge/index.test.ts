@@ -322,8 +322,8 @@ describe('llm_judge configuration', () => {
   });
 
   it('is left out of `bridle scan` by default (it needs a rubric and a model), and runs when named', async () => {
-    expect(scanChecks(undefined).map((c) => c.name)).not.toContain('llm_judge');
-    const checks = scanChecks(['llm_judge'], { llm_judge: { rubric: RUBRIC, model: 'gpt-test', base_url: server.baseUrl, api_key_env: KEY_ENV } });
+    expect((await scanChecks(undefined)).map((c) => c.name)).not.toContain('llm_judge');
+    const checks = await scanChecks(['llm_judge'], { llm_judge: { rubric: RUBRIC, model: 'gpt-test', base_url: server.baseUrl, api_key_env: KEY_ENV } });
     const r = await scanOne({ id: 1, text: 'Cheap miracle!' }, checks);
     expect(r).toMatchObject({ flagged: true, category: 'llm_judge', findings: [{ check: 'llm_judge', span: { start: 0, end: 5 } }, { check: 'llm_judge', span: { start: 6, end: 13 } }] });
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
+import type { CountryCode } from 'libphonenumber-js/max';
 import { defineCheck, type CheckResult, type Finding } from '../types.js';
 import { redactParams } from '../fields.js';
 import { ENTITY_LABEL, ENTITY_TOKEN, mask } from './mask.js';
@@ -8,39 +8,12 @@ import { findPhones, phoneKey } from './phone.js';
 import { alnumKey, DETECTION_ORDER, PII_ENTITIES, type Hit, type PiiEntity } from './scan.js';
 import { findAddresses } from './address.js';
 import { findEmails } from './text.js';
+import { piiOptions, type PiiOptions } from './options.js';
+export { piiOptions, type PiiOptions, PHONE_COUNTRIES } from './options.js';
 
 export { PII_ENTITIES, type PiiEntity } from './scan.js';
 export { luhn, knownIssuer } from './numbers.js';
 
-const country = z
-  .string()
-  .transform((c, ctx): CountryCode => {
-    if (isSupportedCountry(c)) return c;
-    ctx.issues.push({
-      code: 'custom',
-      input: c,
-      message: `"${c}" is not an ISO 3166-1 alpha-2 country code with a phone numbering plan; use an upper-case code such as US, GB or DE`,
-    });
-    return z.NEVER;
-  });
-
-export const piiOptions = z
-  .object({
-    /** Top-level params to search; missing or non-string ones are skipped. */
-    fields: z.array(z.string().min(1)).min(1).default(['text']),
-    /** Which kinds of personal data to look for. */
-    entities: z
-      .array(z.enum(PII_ENTITIES, { error: (i) => `unknown entity ${JSON.stringify(i.input)}; use ${PII_ENTITIES.join(', ')}` }))
-      .min(1, { error: 'entities needs at least one entity; leave it out to look for all' })
-      .default([...PII_ENTITIES]),
-    /** Country assumed for phone numbers written without a +code. */
-    default_country: country.default('US'),
-    /** Values never flagged, such as the support address or phone line the agent is meant to give out. */
-    allow: z.array(z.string().trim().min(1)).default([]),
-  })
-  .strict();
-
-export type PiiOptions = z.output<typeof piiOptions>;
 
 const FIND: Record<PiiEntity, (text: string, country: CountryCode, hits: Hit[]) => void> = {
   email: (t, _c, h) => findEmails(t, h),

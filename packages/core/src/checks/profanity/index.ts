@@ -5,23 +5,9 @@ import { textFields } from '../fields.js';
 import { defineCheck, type CheckResult, type Finding } from '../types.js';
 import type { JsonObject } from '../../json.js';
 import { buildMatcher, findMatches } from './matcher.js';
+import { profanityOptions, type ProfanityOptions } from './options.js';
+export { profanityOptions, type ProfanityOptions } from './options.js';
 
-const word = z.string().refine((s) => compact(s).text.length > 0, {
-  error: 'a word needs at least one letter or digit',
-});
-
-export const profanityOptions = z
-  .object({
-    /** More words or phrases to flag, each matched whole (list plurals separately). */
-    extra: z.array(word).default([]),
-    /** Words or phrases never flagged, e.g. `sex` for a health service or `Dick Whitman`. */
-    allow: z.array(word).default([]),
-    /** Top-level params to search; missing or non-string ones are skipped. */
-    fields: z.array(z.string().min(1)).min(1).default(['text']),
-  })
-  .strict();
-
-export type ProfanityOptions = z.output<typeof profanityOptions>;
 
 /** "fuck" -> "f**k": enough for an approver to recognise, by code points so emoji stay whole. */
 export function censorWord(s: string): string {

@@ -6,24 +6,11 @@ import { DEFAULT_THRESHOLD, MODEL } from './model.js';
 import { classifyRemote, remoteAuth, remoteOptions } from './remote.js';
 import { loadModel, scoreText, type Model } from './score.js';
 import { verdict, type FieldScore } from './verdict.js';
+import { promptInjectionOptions, type PromptInjectionOptions } from './options.js';
+export { promptInjectionOptions, type PromptInjectionOptions } from './options.js';
 
 export { DEFAULT_THRESHOLD } from './model.js';
 
-const probability = (what: string) =>
-  z.number({ error: `${what} must be a number from 0 to 1` }).min(0, { error: `${what} is a probability, 0 to 1` }).max(1, { error: `${what} is a probability, 0 to 1` });
-
-export const promptInjectionOptions = z
-  .object({
-    /** Top-level params to read (each scored on its own); missing or non-string ones are skipped. */
-    fields: z.array(z.string().min(1)).min(1, { error: 'fields needs at least one parameter name' }).default(['text']),
-    /** Injection probability at or above which a field is flagged; lower catches more and flags more benign text. */
-    threshold: probability('threshold').default(DEFAULT_THRESHOLD),
-    /** An optional model server consulted as well; the text is flagged when either flags it. */
-    remote: remoteOptions.optional(),
-  })
-  .strict();
-
-export type PromptInjectionOptions = z.output<typeof promptInjectionOptions>;
 
 // Decoding the weights takes a few milliseconds; done once, on first use.
 let model: Model | undefined;
@@ -57,7 +44,8 @@ export const promptInjection = defineCheck({
     model ??= loadModel(MODEL);
     const m = model;
     const fields = [...new Set(options.fields)];
-    const { threshold, remote } = options;
+    const { remote } = options;
+    const threshold = options.threshold ?? DEFAULT_THRESHOLD;
     const auth = remote ? remoteAuth(remote) : undefined;
     // Compiles the regular expressions and warms the JIT: that belongs to policy load, not to
     // the first action checked.

@@ -44,7 +44,7 @@ describe('typecheck through the pipeline', () => {
 
 describe('typecheck in bridle scan', () => {
   it('is among the default scan checks and passes text and non-TypeScript code without checking it', async () => {
-    const checks = scanChecks(undefined);
+    const checks = await scanChecks(undefined);
     expect(checks.map((c) => c.name)).toContain('typecheck');
     const only = checks.filter((c) => c.name === 'typecheck');
     for (const rec of [{ id: 1, text: 'const x: number = "a"' }, { id: 2, code: 'x: int = "a"', lang: 'python' }]) {

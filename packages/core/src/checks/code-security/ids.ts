@@ -1,0 +1,48 @@
+import type { RuleName } from '../code/options.js';
+
+/**
+ * Every rule's id and family, written out so that validating a policy does not load ast-grep and
+ * the rules (the check loads them only when a policy uses it). A test keeps this list in step.
+ */
+export const SECURITY_RULE_NAMES: readonly RuleName[] = [
+  { id: 'js.sql.dynamic-query', family: 'sql_injection' },
+  { id: 'py.sql.dynamic-query', family: 'sql_injection' },
+  { id: 'js.xss.inner-html', family: 'xss' },
+  { id: 'js.xss.insert-html', family: 'xss' },
+  { id: 'js.xss.dangerously-set-inner-html', family: 'xss' },
+  { id: 'js.xss.jquery-html', family: 'xss' },
+  { id: 'js.xss.response-html', family: 'xss' },
+  { id: 'py.xss.mark-safe', family: 'xss' },
+  { id: 'py.xss.template-from-input', family: 'xss' },
+  { id: 'py.xss.safe-filter', family: 'xss' },
+  { id: 'py.xss.html-response', family: 'xss' },
+  { id: 'py.xss.view-returns-html', family: 'xss' },
+  { id: 'js.eval.eval', family: 'code_injection_eval' },
+  { id: 'js.eval.new-function', family: 'code_injection_eval' },
+  { id: 'js.eval.string-timer', family: 'code_injection_eval' },
+  { id: 'js.eval.vm', family: 'code_injection_eval' },
+  { id: 'js.eval.dynamic-require', family: 'code_injection_eval' },
+  { id: 'py.eval.eval-exec', family: 'code_injection_eval' },
+  { id: 'py.eval.compile', family: 'code_injection_eval' },
+  { id: 'py.eval.dynamic-import', family: 'code_injection_eval' },
+  { id: 'js.cmd.exec', family: 'command_injection' },
+  { id: 'js.cmd.shell-option', family: 'command_injection' },
+  { id: 'py.cmd.shell-function', family: 'command_injection' },
+  { id: 'py.cmd.shell-true', family: 'command_injection' },
+  { id: 'py.cmd.sh-c', family: 'command_injection' },
+  { id: 'py.deser.pickle', family: 'deserialization' },
+  { id: 'py.deser.yaml-load', family: 'deserialization' },
+  { id: 'py.deser.marshal-shelve', family: 'deserialization' },
+  { id: 'py.deser.numpy-pickle', family: 'deserialization' },
+  { id: 'py.deser.torch-load', family: 'deserialization' },
+  { id: 'js.deser.unserialize', family: 'deserialization' },
+  { id: 'js.crypto.weak-hash', family: 'weak_crypto' },
+  { id: 'js.crypto.weak-cipher', family: 'weak_crypto' },
+  { id: 'js.crypto.insecure-random', family: 'weak_crypto' },
+  { id: 'py.crypto.weak-hash', family: 'weak_crypto' },
+  { id: 'py.crypto.weak-cipher', family: 'weak_crypto' },
+  { id: 'py.crypto.insecure-random', family: 'weak_crypto' },
+  { id: 'js.secret.assigned', family: 'hardcoded_secret' },
+  { id: 'py.secret.assigned', family: 'hardcoded_secret' },
+  { id: 'any.secret.known-format', family: 'hardcoded_secret' },
+];
