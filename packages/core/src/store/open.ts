@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } f
 import { join, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type pgTypes from 'pg';
 import { BridleError, describeError } from '../errors.js';
 import { migrate } from './migrations.js';
 import type { Database } from './schema.js';
@@ -79,6 +79,8 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
   let unlock = () => {};
   if (isPostgresUrl(opts.databaseUrl)) {
     dialect = 'postgres';
+    // Loaded here: the embedded store, the default, never needs the Postgres driver in memory.
+    const pg: typeof pgTypes = (await import('pg')).default;
     const pool = new pg.Pool({
       connectionString: opts.databaseUrl,
       max: opts.pgPoolSize ?? 10,

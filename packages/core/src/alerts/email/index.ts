@@ -1,4 +1,4 @@
-import { createTransport, type SendMailOptions } from 'nodemailer';
+import type { SendMailOptions, Transporter } from 'nodemailer';
 import { clip, redact } from '../http.js';
 import { headline, html, plainText } from '../format.js';
 import type { AlertSender, AlertDeliveryResult } from '../types.js';
@@ -40,7 +40,10 @@ export function classifySmtpError(e: unknown, timeoutMs: number, aborted: boolea
  *   const sender = emailSender({ smtpUrl: process.env.SMTP_URL!, from: 'bridle@acme.test', to: ['ops@acme.test'], timeoutMs: 10_000 });
  */
 export function emailSender(opts: EmailOptions): AlertSender {
-  const transport = createTransport({ url: opts.smtpUrl, connectionTimeout: opts.timeoutMs, greetingTimeout: opts.timeoutMs, socketTimeout: opts.timeoutMs });
+  // nodemailer is loaded with the first mail: a server with no email channel never carries it.
+  let transport: Transporter | undefined;
+  const connect = async (): Promise<Transporter> =>
+    (transport ??= (await import('nodemailer')).createTransport({ url: opts.smtpUrl, connectionTimeout: opts.timeoutMs, greetingTimeout: opts.timeoutMs, socketTimeout: opts.timeoutMs }));
   const host = redact(opts.smtpUrl.replace(/^smtps?:/i, 'http:'));
   return {
     kind: 'email',
@@ -57,7 +60,7 @@ export function emailSender(opts: EmailOptions): AlertSender {
         signal,
       };
       try {
-        await transport.sendMail(mail);
+        await (await connect()).sendMail(mail);
         return { ok: true };
       } catch (e) {
         const r = classifySmtpError(e, opts.timeoutMs, signal.aborted);
@@ -65,7 +68,7 @@ export function emailSender(opts: EmailOptions): AlertSender {
       }
     },
     async close() {
-      transport.close();
+      transport?.close();
     },
   };
 }
