@@ -153,7 +153,7 @@ export class Bridle {
     const clock = opts.clock ?? systemClock;
     const ids = opts.ids ?? ulidGenerator(clock);
     const connectors = new Map<string, Connector>();
-    for (const [name, def] of Object.entries(connectorRegistry)) connectors.set(name, def.create({}));
+    for (const [name, def] of Object.entries(connectorRegistry)) connectors.set(name, def.create({}, { env: process.env }));
     for (const [name, c] of Object.entries(opts.connectors ?? {})) connectors.set(name, c);
     await loadChecks(policyCheckKinds(opts.policy.document));
     const policy = compilePolicy(revalidate(opts.policy, connectors), connectors);
