@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { BridleError, loadPolicyFile, openStore, connectorRegistry, type LoadedPolicy, type OpenStoreOptions, type Store } from '@bridle/core';
+import { BridleError, loadPolicyFile, openStore, builtInConnectors, type LoadedPolicy, type OpenStoreOptions, type Store } from '@bridle/core';
 
 export interface CommonOptions {
   dataDir?: string;
@@ -35,7 +35,7 @@ export function adminPolicy(o: CommonOptions): LoadedPolicy {
 }
 
 export function loadPolicy(path: string): LoadedPolicy {
-  return loadPolicyFile(path, { connectors: Object.keys(connectorRegistry) });
+  return loadPolicyFile(path, { connectors: [...builtInConnectors] });
 }
 
 export function openCliStore(o: CommonOptions, extra: Partial<OpenStoreOptions> = {}): Promise<Store> {

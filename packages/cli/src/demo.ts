@@ -1,6 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { BridleError, createApiKey, formatMicroUsd, parsePolicy, connectorRegistry } from '@bridle/core';
+import { BridleError, createApiKey, formatMicroUsd, parsePolicy, builtInConnectors } from '@bridle/core';
 import { startServer, stopOnSignals, type StartOptions } from './serve.js';
 
 /** The demo's policy: a growth agent that auto-publishes within limits, and a draft-mode agent. */
@@ -77,7 +77,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     assertUnlocked(dataDir);
     rmSync(dataDir, { recursive: true, force: true });
   }
-  const policy = parsePolicy(DEMO_POLICY, { file: '(built-in demo policy)', connectors: Object.keys(connectorRegistry) });
+  const policy = parsePolicy(DEMO_POLICY, { file: '(built-in demo policy)', connectors: [...builtInConnectors] });
   const r = await startServer({ ...o, dataDir }, policy);
   stopOnSignals(r);
   const keys: Record<string, string> = {};

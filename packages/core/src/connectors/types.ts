@@ -90,6 +90,8 @@ export interface Connector {
 /** What a connector factory gets besides its options: the environment its credentials are read from. */
 export interface ConnectorEnv {
   env: Readonly<Record<string, string | undefined>>;
+  /** Connectors already built (built-ins and those listed before), for kinds that route to others. */
+  connectors?: ReadonlyMap<string, Connector>;
 }
 
 export interface ConnectorDefinition<S extends z.ZodType = z.ZodType> {

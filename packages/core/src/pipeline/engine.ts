@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { AuditInput, Actor } from '../audit/entry.js';
 import { loadOrCreateSigner, type Signer } from '../audit/signer.js';
-import { connectorRegistry } from '../connectors/registry.js';
+import { builtInConnectors, connectorRegistry } from '../connectors/registry.js';
 import type { Connector } from '../connectors/types.js';
 import { BridleError } from '../errors.js';
 import { memoryLedger, postgresLedger, type BudgetLedger } from '../guards/budget/ledger.js';
@@ -30,6 +30,7 @@ import { runPhases, type GuardEvent, type Pipeline, type Services, type StageCon
 import { assertTransition, isSettledForWaiter, type ActionStatus } from './lifecycle.js';
 import { budgetOf, fromRow, toRow } from './records.js';
 import { defaultPipeline } from './stages.js';
+import { undoAction } from './undo.js';
 import type { ActionRecord, Decision, ReportRequest, SubmitRequest } from './types.js';
 
 export interface BridleOptions {
@@ -153,7 +154,7 @@ export class Bridle {
     const clock = opts.clock ?? systemClock;
     const ids = opts.ids ?? ulidGenerator(clock);
     const connectors = new Map<string, Connector>();
-    for (const [name, def] of Object.entries(connectorRegistry)) connectors.set(name, def.create({}, { env: process.env }));
+    for (const name of builtInConnectors) connectors.set(name, connectorRegistry[name].create({}, { env: process.env }));
     for (const [name, c] of Object.entries(opts.connectors ?? {})) connectors.set(name, c);
     await loadChecks(policyCheckKinds(opts.policy.document));
     const policy = compilePolicy(revalidate(opts.policy, connectors), connectors);
@@ -761,6 +762,16 @@ export class Bridle {
     if (prev.type !== type || prev.decision?.code !== 'needs_revision') {
       throw new BridleError('BRIDLE_E_INVALID_STATE', `revisionOf must name a ${type} action that was sent back for revision (${of} is ${prev.type}, ${prev.decision?.code ?? prev.status})`);
     }
+  /**
+   * Reverses a succeeded action through its connector (e.g. deletes the post): `succeeded → undone`.
+   *
+   * @example
+   *   await bridle.undo(id, { actor: { type: 'operator', id: 'ana' }, reason: 'posted by mistake' });
+   */
+  undo(id: string, by: { actor: Actor; reason?: string | undefined }): Promise<ActionRecord> {
+    return undoAction(this.internals(), id, by);
+  }
+
     return (prev.decision.revision ?? 0) + 1;
   }
 
@@ -844,10 +855,11 @@ function anomalyFor(p: Policy) {
 
 function revalidate(p: LoadedPolicy, connectors: ReadonlyMap<string, Connector>): LoadedPolicy {
   for (const [type, a] of Object.entries(p.document.actions)) {
-    if (!connectors.has(a.connector)) {
-      throw new BridleError('BRIDLE_E_POLICY_INVALID', `${p.file}: actions.${type}.connector: unknown connector "${a.connector}" (known: ${[...connectors.keys()].join(', ')})`);
+    if (!known.includes(a.connector)) {
+      throw new BridleError('BRIDLE_E_POLICY_INVALID', `${p.file}: actions.${type}.connector: unknown connector "${a.connector}" (known: ${known.join(', ')})`);
     }
   }
   return p;
 }
 
+  const known = [...connectors.keys(), ...Object.keys(p.document.connectors)];

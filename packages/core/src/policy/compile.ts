@@ -1,12 +1,15 @@
 import { checkRegistry, createCheck, type CheckKind, type RegisteredCheck } from '../checks/registry.js';
 import type { Check } from '../checks/types.js';
-import type { Connector } from '../connectors/types.js';
+import type { Connector, ConnectorDefinition } from '../connectors/types.js';
+import { connectorRegistry } from '../connectors/registry.js';
+import { BridleError } from '../errors.js';
 import { usdToMicro } from '../util/money.js';
 import { compileBudget, Periods, type CompiledBudget } from '../guards/budget/plan.js';
 import { compileCelKey, type KeyInput } from '../guards/rate/limits.js';
 import { compileRule, type CompiledRule } from '../approvals/rules.js';
 import type { Limit } from '../guards/rate/bucket.js';
 import type { LoadedPolicy } from './load.js';
+import type { GatewayConfig } from './gateway.js';
 import type { ActionTypeDocument, AgentDocument, CheckSpec, OnError, OnFail, PolicyDocument } from './schema.js';
 
 export interface CompiledCheck {
@@ -59,6 +62,8 @@ export interface Policy {
   readonly budgets: { readonly global: CompiledBudget | null; readonly campaigns: ReadonlyMap<string, CompiledBudget> };
   readonly periods: Periods;
   readonly rateRules: readonly CompiledRateRule[];
+  /** The `gateway:` section as validated (the gateway door builds its router from it), or null. */
+  readonly gateway: GatewayConfig | null;
 }
 
 /** Every check kind a policy uses (actions and gateway output checks): what `loadChecks` must load before compiling it. */
@@ -85,8 +90,32 @@ export function compileChecks(specs: readonly CheckSpec[], defaults: PolicyDocum
   });
 }
 
-export function compilePolicy(loaded: LoadedPolicy, connectors: ReadonlyMap<string, Connector>): Policy {
+/**
+ * The connectors a policy defines under `connectors:`, on top of the built-in and in-process
+ * ones. Kinds that route to other connectors (social) are built last, so they can name any of them.
+ */
+export function buildConnectors(d: PolicyDocument, base: ReadonlyMap<string, Connector>, env: Readonly<Record<string, string | undefined>>): Map<string, Connector> {
+  const all = new Map(base);
+  const entries = Object.entries(d.connectors);
+  const routing = (kind: string) => kind === 'social';
+  for (const [name, spec] of [...entries.filter(([, s]) => !routing(s.kind)), ...entries.filter(([, s]) => routing(s.kind))]) {
+    const def = connectorRegistry[spec.kind] as ConnectorDefinition;
+    try {
+      const c = def.create(spec.options as never, { env, connectors: all });
+      // Named as configured (breakers and audit entries say "x-main", not "x"); the instance, class
+      // or literal, stays the prototype so its methods keep working.
+      all.set(name, c.name === name ? c : (Object.create(c, { name: { value: name, enumerable: true } }) as Connector));
+    } catch (e) {
+      if (e instanceof BridleError) throw new BridleError(e.code, `connectors.${name}: ${e.message}`, e.details);
+      throw e;
+    }
+  }
+  return all;
+}
+
+export function compilePolicy(loaded: LoadedPolicy, base: ReadonlyMap<string, Connector>, env: Readonly<Record<string, string | undefined>> = process.env): Policy {
   const d = loaded.document;
+  const connectors = buildConnectors(d, base, env);
   const agents = new Map<string, CompiledAgent>();
   for (const [id, doc] of Object.entries(d.agents)) {
     const budget = compileBudget(`agent:${id}`, doc.budget);
@@ -115,5 +144,5 @@ export function compilePolicy(loaded: LoadedPolicy, connectors: ReadonlyMap<stri
     } else keyOf = key === 'agent' ? (x) => x.agent.id : key === 'action_type' ? (x) => x.action.type : () => '*';
     return { label, actions: only ? new Set(only) : null, limit, key: (x) => `${label}:${keyOf(x)}` };
   });
-  return Object.freeze({ version: loaded.version, file: loaded.file, agents, actions, defaults: d.defaults, guards: d.guards, budgets, periods: new Periods(d.guards.timezone), rateRules });
+  return Object.freeze({ version: loaded.version, file: loaded.file, agents, actions, defaults: d.defaults, guards: d.guards, budgets, periods: new Periods(d.guards.timezone), rateRules, gateway: d.gateway ?? null });
 }

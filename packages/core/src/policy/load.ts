@@ -91,16 +91,28 @@ export function parsePolicy(text: string, opts: LoadOptions = {}): LoadedPolicy 
   const document = parsed.data;
   if (opts.connectors) {
     const issues: PolicyIssue[] = [];
+    const known = [...opts.connectors, ...Object.keys(document.connectors)];
     for (const [type, a] of Object.entries(document.actions)) {
-      if (!opts.connectors.includes(a.connector)) {
-        const guess = closest(a.connector, opts.connectors);
+      if (!known.includes(a.connector)) {
+        const guess = closest(a.connector, known);
         issues.push({
           file,
           ...locate(doc, counter, ['actions', type, 'connector']),
           path: `actions.${type}.connector`,
           message: `unknown connector "${a.connector}"`,
-          hint: guess ? `did you mean "${guess}"?` : `known connectors: ${opts.connectors.join(', ')}`,
+          hint: guess ? `did you mean "${guess}"?` : `known connectors: ${known.join(', ')} (define more under connectors:)`,
         });
+      }
+    }
+    for (const [name, c] of Object.entries(document.connectors)) {
+      if (c.kind !== 'social') continue;
+      const routes = c.options as { platforms: Record<string, string>; otherwise?: string };
+      const targets: [string[], string][] = [...Object.entries(routes.platforms).map(([k, v]): [string[], string] => [['platforms', k], v]), ...(routes.otherwise ? [[['otherwise'], routes.otherwise] as [string[], string]] : [])];
+      for (const [path, target] of targets) {
+        if (known.includes(target)) continue;
+        const at = ['connectors', name, ...path];
+        const guess = closest(target, known);
+        issues.push({ file, ...locate(doc, counter, at), path: at.join('.'), message: `"${target}" is not a connector`, hint: guess ? `did you mean "${guess}"?` : `define it under connectors:, or use one of: ${known.join(', ')}` });
       }
     }
     if (issues.length > 0) fail(file, issues);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { checkItem, onError } from './check-item.js';
 import { gatewaySchema } from './gateway.js';
+import { connectorItem } from '../connectors/config.js';
 import { approvalSchema, approvalTimeoutSchema } from '../approvals/rules.js';
 import { approvalChainSchema } from '../approvals/chain.js';
 import { usd } from './usd.js';
@@ -101,11 +102,23 @@ export const policySchema = z
     alerts: alertsConfigSchema.optional(),
     /** The LLM gateway door: providers, model routes, prices, output checks; see docs/configuration.md#gateway. */
     gateway: gatewaySchema.optional(),
+    /** Connectors with their credentials and options (X, LinkedIn, …), named for `actions.*.connector`; see docs/configuration.md#connectors. */
+    connectors: z.record(name('connector'), connectorItem).default({}),
     agents: z.record(name('agent'), agentSchema),
     actions: z.record(name('action type'), actionTypeSchema),
   })
   .strict()
   .superRefine((p, ctx) => {
+    for (const [name, c] of Object.entries(p.connectors)) {
+      if (c.kind !== 'social') continue;
+      const routes = c.options as { platforms: Record<string, string>; otherwise?: string };
+      const targets = [...Object.entries(routes.platforms).map(([k, v]) => [['platforms', k], v] as const), ...(routes.otherwise ? [[['otherwise'], routes.otherwise] as const] : [])];
+      for (const [path, target] of targets) {
+        // Names of in-process connectors are only known to the engine, which checks them when it builds these.
+        if (target === name) ctx.addIssue({ code: 'custom', path: ['connectors', name, ...path], message: `a social router cannot route to itself` });
+        else if (p.connectors[target]?.kind === 'social') ctx.addIssue({ code: 'custom', path: ['connectors', name, ...path], message: `"${target}" is itself a social router; route to a platform connector` });
+      }
+    }
     // The gateway records every model call as this action type, in authorize mode (it runs the call itself).
     if (!p.gateway) return;
     const t = p.actions[p.gateway.action_type];

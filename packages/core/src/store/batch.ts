@@ -7,6 +7,8 @@ export interface Batch {
   actions: Map<string, ActionsTable>;
   budgets: Map<string, BudgetUsageTable>;
   outbox: OutboxTable[];
+  /** Outbox rows to remove (the outbox connector's undo), after this batch's inserts. */
+  outboxDeletes: string[];
   idem: IdempotencyTable[];
 }
 

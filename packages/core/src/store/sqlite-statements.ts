@@ -22,6 +22,7 @@ export function sqliteStatements(db: SqliteDatabase.Database): SqliteStatements 
   );
   const budget = db.prepare('INSERT INTO budget_usage (scope, period, spent_micro, reserved_micro) VALUES (?, ?, ?, ?) ON CONFLICT (scope, period) DO UPDATE SET spent_micro = excluded.spent_micro, reserved_micro = excluded.reserved_micro');
   const outbox = db.prepare('INSERT INTO outbox (id, action_id, agent_id, connector, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+  const outboxDelete = db.prepare('DELETE FROM outbox WHERE id = ?');
   const idem = db.prepare('INSERT INTO idempotency_keys (agent_id, key, action_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (agent_id, key) DO NOTHING');
 
   const run = db.transaction((b: Batch, cp: Parameters<SqliteStatements['commit']>[1], seal: Parameters<SqliteStatements['commit']>[2]) => {
@@ -44,6 +45,7 @@ export function sqliteStatements(db: SqliteDatabase.Database): SqliteStatements 
     for (const r of b.actions.values()) action.run(ACTION_COLUMNS.map((c) => r[c]));
     for (const r of b.budgets.values()) budget.run(r.scope, r.period, r.spent_micro, r.reserved_micro);
     for (const r of b.outbox) outbox.run(r.id, r.action_id, r.agent_id, r.connector, r.payload, r.created_at);
+    for (const id of b.outboxDeletes) outboxDelete.run(id);
     for (const r of b.idem) idem.run(r.agent_id, r.key, r.action_id, r.created_at);
   });
 

@@ -16,6 +16,8 @@ export interface WriteSet {
   /** Ledger snapshots (embedded store only: Postgres counters are updated in place). */
   budgets?: readonly BudgetUsageTable[];
   outbox?: OutboxTable;
+  /** The id of an outbox row to remove: the sandbox's "delete the post". */
+  outboxDelete?: string;
   idempotency?: IdempotencyTable;
 }
 
@@ -23,7 +25,7 @@ interface Pending extends Batch {
   waiters: { resolve: () => void; reject: (e: unknown) => void }[];
 }
 
-const empty = (): Pending => ({ audit: [], actions: new Map(), budgets: new Map(), outbox: [], idem: [], waiters: [] });
+const empty = (): Pending => ({ audit: [], actions: new Map(), budgets: new Map(), outbox: [], outboxDeletes: [], idem: [], waiters: [] });
 
 /** Assigns each entry its place in its chain, starting from the heads read inside the transaction. */
 function seal(audit: readonly AuditInput[], heads: Map<string, Head>): AuditRow[] {
@@ -97,6 +99,7 @@ export class GroupCommitWriter {
     if (set.action) p.actions.set(set.action.id, set.action);
     if (set.budgets) for (const b of set.budgets) p.budgets.set(`${b.scope}|${b.period}`, b);
     if (set.outbox) p.outbox.push(set.outbox);
+    if (set.outboxDelete) p.outboxDeletes.push(set.outboxDelete);
     if (set.idempotency) p.idem.push(set.idempotency);
     const done = new Promise<void>((resolve, reject) => p.waiters.push({ resolve, reject }));
     this.schedule();
@@ -188,6 +191,7 @@ export class GroupCommitWriter {
       }
       // Budgets on Postgres are updated atomically in place by the ledger, never from snapshots.
       for (const rows of chunks(b.outbox)) await trx.insertInto('outbox').values(rows).execute();
+      for (const ids of chunks(b.outboxDeletes)) await trx.deleteFrom('outbox').where('id', 'in', ids).execute();
       for (const rows of chunks(b.idem)) await trx.insertInto('idempotency_keys').values(rows).onConflict((oc) => oc.columns(['agent_id', 'key']).doNothing()).execute();
     });
   }

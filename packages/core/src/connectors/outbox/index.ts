@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { canonicalJson } from '../../json.js';
-import { defineConnector } from '../types.js';
+import { ConnectorError, defineConnector } from '../types.js';
 
 /**
  * The default sandbox: records what would have been published instead of publishing it, so
@@ -20,6 +20,13 @@ export const outbox = defineConnector({
       });
       // No cost reported: the estimate is charged, so budgets behave in the sandbox as they will live.
       return { result: { outboxId: id, delivered: false, note: 'recorded in the outbox sandbox' } };
+    },
+    // The sandbox's "delete the post": the row goes; the audit chain keeps what happened.
+    async undo(req, ctx) {
+      const id = typeof req.result === 'object' && req.result !== null && !Array.isArray(req.result) ? req.result.outboxId : undefined;
+      if (typeof id !== 'string') throw new ConnectorError('outbox', 'invalid', `action ${req.actionId} has no outbox record to remove`);
+      await ctx.write({ outboxDelete: id });
+      return { outboxId: id, removed: true };
     },
   }),
 });
