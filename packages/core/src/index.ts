@@ -34,3 +34,4 @@ export * from './checks/scan.js';
 export * from './checks/fields.js';
 export * from './alerts/index.js';
 export * from './guards/anomaly/index.js';
+export * from './stats/index.js';

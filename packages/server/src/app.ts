@@ -10,6 +10,7 @@ import { connectSlack, type SlackConfig } from './slack/bridge.js';
 import { modeRoutes } from './routes/modes.js';
 import { eventRoutes } from './routes/events.js';
 import { approvalViewRoutes } from './routes/approval-view.js';
+import { dashboard, type DashboardOptions } from './dashboard/index.js';
 
 export interface ServerOptions {
   bridle: Bridle;
@@ -20,6 +21,8 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Slack interactive approvals (see `slackConfigFromEnv`); off when absent. */
   slack?: SlackConfig;
+  /** The dashboard: sessions, read models, live stream, static app (see dashboard/index.ts). */
+  dashboard?: DashboardOptions;
 }
 
 // Fastify's own error codes that mean "the client sent something wrong", mapped to ours.
@@ -67,6 +70,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     void reply.code(404).send({ error: { code: 'BRIDLE_E_NOT_FOUND', message: `No route ${req.method} ${req.url.split('?')[0]}` } });
   });
 
+  const dash = dashboard(bridle, opts.dashboard);
   const routes: RouteDef[] = [
     defineRoute({ method: 'GET', url: '/healthz', summary: 'Liveness: the process answers.', auth: 'none', tags: ['health'], handler: async () => ({ ok: true }) }),
     defineRoute({
@@ -91,8 +95,10 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     ...modeRoutes(bridle),
     ...eventRoutes(bridle),
     ...approvalViewRoutes(bridle),
+    ...dash.routes,
   ];
   for (const r of routes) register(app, r, auth.authenticate);
+  dash.install(app);
   if (opts.slack) {
     const slack = connectSlack(app, bridle, opts.slack);
     // Decisions acknowledged to Slack finish before the server stops.

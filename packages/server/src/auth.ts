@@ -1,12 +1,31 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { authenticateKey, authenticateOperatorToken, BridleError, can, hashKey, OPERATOR_TOKEN_PREFIX, type Operator, type Store } from '@bridle/core';
+import { authenticateKey, authenticateOperatorToken, BridleError, can, csrfMatches, findSession, hashKey, OPERATOR_TOKEN_PREFIX, type Operator, type Store } from '@bridle/core';
 
 /**
  * Who sent a request. `admin` is the break-glass admin token (the name comes from the
  * X-Bridle-Operator header); `operator` is an operator account's own token, with its role.
  */
-export type Principal = { kind: 'agent'; agentId: string } | { kind: 'admin'; operator: string } | { kind: 'operator'; operator: Operator } | { kind: 'anonymous' };
+export type Principal = { kind: 'agent'; agentId: string } | { kind: 'admin'; operator: string } | { kind: 'operator'; operator: Operator; via?: 'session' } | { kind: 'anonymous' };
+
+/** The dashboard's session cookie (HttpOnly, SameSite=Strict); see dashboard/session.ts. */
+export const SESSION_COOKIE = 'bridle_session';
+/** The header a cookie-authenticated request that changes something must carry. */
+export const CSRF_HEADER = 'x-bridle-csrf';
+
+/** The session cookie's value from a request's Cookie header, if any. */
+export function sessionCookie(req: FastifyRequest): string | undefined {
+  const h = req.headers.cookie;
+  if (!h) return undefined;
+  for (const part of h.split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === SESSION_COOKIE) {
+      const v = part.slice(i + 1).trim();
+      return v.length > 0 ? v : undefined;
+    }
+  }
+  return undefined;
+}
 
 /**
  * What a route needs. `agent`: an agent key. `read` / `approve` / `operate`: an operator whose
@@ -32,7 +51,7 @@ export function makeAuthenticator(store: Store, adminToken: string) {
 
   async function identify(req: FastifyRequest): Promise<Principal> {
     const h = req.headers.authorization;
-    if (!h) return { kind: 'anonymous' };
+    if (!h) return fromSession(req);
     const m = /^Bearer\s+(\S+)$/i.exec(h);
     if (!m) throw new BridleError('BRIDLE_E_UNAUTHENTICATED', 'Authorization must be "Bearer <key>"');
     const token = m[1]!;
@@ -57,12 +76,32 @@ export function makeAuthenticator(store: Store, adminToken: string) {
     return { kind: 'agent', agentId };
   }
 
+  /**
+   * A browser signed in to the dashboard. The role is read from the store on every request, so
+   * removing the operator or changing the role takes effect at once. A cookie cannot be sent
+   * cross-site (SameSite=Strict), and anything but GET/HEAD also needs the session's CSRF token
+   * in a header, which a page on another origin cannot read.
+   */
+  async function fromSession(req: FastifyRequest): Promise<Principal> {
+    const token = sessionCookie(req);
+    if (!token) return { kind: 'anonymous' };
+    const s = await findSession(store, token);
+    if (!s) throw new BridleError('BRIDLE_E_UNAUTHENTICATED', 'Your session has expired or was signed out; sign in again');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      const presented = req.headers[CSRF_HEADER];
+      if (!csrfMatches(token, typeof presented === 'string' ? presented : undefined)) {
+        throw new BridleError('BRIDLE_E_CSRF', `A signed-in browser request that changes something needs the ${CSRF_HEADER} header with the session's csrfToken`);
+      }
+    }
+    return { kind: 'operator', operator: s.operator, via: 'session' };
+  }
+
   return {
     forget: () => cache.clear(),
     async authenticate(req: FastifyRequest, need: AuthLevel): Promise<Principal> {
       if (need === 'none') return { kind: 'anonymous' };
       const p = await identify(req);
-      if (p.kind === 'anonymous') throw new BridleError('BRIDLE_E_UNAUTHENTICATED', 'Missing Authorization: Bearer <key> header');
+      if (p.kind === 'anonymous') throw new BridleError('BRIDLE_E_UNAUTHENTICATED', 'Missing Authorization: Bearer <key> header (or sign in to the dashboard)');
       if (need === 'any') return p;
       if (need === 'agent') {
         if (p.kind !== 'agent') throw new BridleError('BRIDLE_E_FORBIDDEN', 'This endpoint takes an agent API key (bridle keys create --agent NAME)');

@@ -293,6 +293,30 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('callbacks_due').on('callbacks').columns(['state', 'next_attempt_at']).execute();
     },
   },
+  '0011_dashboard': {
+    // Browser sessions for the dashboard (only a hash of the cookie is stored), and the indexes
+    // its read models need to stay index seeks at millions of rows: audit filters ordered by
+    // time, the overview's time-range scan of actions, the outbox per agent, recent alerts.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('sessions')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('operator_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .addColumn('user_agent', 'text')
+        .execute();
+      await db.schema.createIndex('sessions_operator').on('sessions').column('operator_id').execute();
+      await db.schema.createIndex('audit_ts').on('audit').columns(['ts', 'id']).execute();
+      await db.schema.createIndex('audit_agent_ts').on('audit').columns(['agent_id', 'ts', 'id']).execute();
+      await db.schema.createIndex('audit_kind_ts').on('audit').columns(['kind', 'ts', 'id']).execute();
+      await db.schema.createIndex('actions_created').on('actions').columns(['created_at', 'status']).execute();
+      await db.schema.createIndex('outbox_agent_id').on('outbox').columns(['agent_id', 'id']).execute();
+      await db.schema.createIndex('alerts_created').on('alerts').column('created_at').execute();
+    },
+  },
 };
 
 /**

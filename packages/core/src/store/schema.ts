@@ -223,6 +223,18 @@ export interface CallbacksTable {
   sent_at: Millis | null;
 }
 
+/** A dashboard browser session; the cookie itself is never stored, only its sha256. */
+export interface SessionsTable {
+  token_hash: string;
+  operator_id: string;
+  created_at: Millis;
+  last_seen_at: Millis;
+  /** Absolute end of the session (login + 12 h by default); the cookie's Max-Age matches it. */
+  expires_at: Millis;
+  revoked_at: Millis | null;
+  user_agent: string | null;
+}
+
 export interface Database {
   actions: ActionsTable;
   audit: AuditTable;
@@ -245,5 +257,6 @@ export interface Database {
   api_keys: ApiKeysTable;
   idempotency_keys: IdempotencyTable;
   alerts: AlertsTable;
+  sessions: SessionsTable;
   _unused?: Generated<number>;
 }

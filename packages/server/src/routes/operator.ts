@@ -1,8 +1,17 @@
 import { z } from 'zod';
-import { auditPage, BridleError, formatMicroUsd, type Bridle } from '@bridle/core';
+import { auditFilterPage, BridleError, formatMicroUsd, spendByScope, type Bridle } from '@bridle/core';
 import { operatorName as operator } from '../auth.js';
 import { defineRoute, type RouteDef } from '../route.js';
 import { actionView, actionViewSchema, approveBody, auditQuery, idParam, killBody, rejectBody, scopeBody, breakerBody } from '../schemas.js';
+import { auditItemView, instant } from '../dashboard/audit.js';
+
+/** The audit listing's filters: the original agent/action/cursor, plus kind, status and a time window. */
+const auditFilterQuery = auditQuery.extend({
+  kind: z.string().max(128).optional().describe('Entry kind, e.g. action.blocked'),
+  status: z.string().max(32).optional().describe('The action status the entry moved to (same as kind action.<status>)'),
+  from: instant.optional().describe('Earliest entry time, ISO 8601 or epoch ms'),
+  to: instant.optional().describe('Latest entry time, ISO 8601 or epoch ms'),
+});
 
 /**
  * Operator endpoints: approvals, the kill switch, agents, and the audit log. Listings need a
@@ -58,12 +67,18 @@ export function operatorRoutes(bridle: Bridle): RouteDef[] {
       auth: 'read',
       async handler() {
         const items = [];
+        const spend = new Map((await spendByScope(bridle.store, bridle.policy, bridle.clock.now())).map((r) => [r.scope, r]));
+        const breakers = new Map(bridle.breakerStates().map((b) => [b.scope, b]));
         for (const [id, a] of bridle.policy.agents) {
           const s = bridle.agentState(id);
           const anomaly = bridle.anomalyBaseline(id);
+          const breaker = breakers.get(`agent:${id}`);
+          const used = spend.get(`agent:${id}`);
           items.push({
             id,
             mode: a.doc.mode,
+            modeNow: bridle.modeOf(id),
+            status: s.killed ? 'killed' : s.paused ? 'paused' : breaker?.state === 'open' ? 'tripped' : 'active',
             killed: s.killed,
             paused: s.paused,
             killReason: s.reason,
@@ -71,6 +86,8 @@ export function operatorRoutes(bridle: Bridle): RouteDef[] {
             dailyCap: a.dailyCapMicro === null ? null : formatMicroUsd(a.dailyCapMicro),
             ratePerMinute: a.doc.rate?.per_minute ?? null,
             budget: { dailyMicroUsd: a.budget.daily, monthlyMicroUsd: a.budget.monthly, lifetimeMicroUsd: a.budget.lifetime, onCap: a.budget.onCap },
+            spend: { todayMicroUsd: used?.today.spentMicroUsd ?? 0, monthMicroUsd: used?.month.spentMicroUsd ?? 0 },
+            breaker: breaker ? { state: breaker.state } : null,
             rate: a.doc.rate ?? null,
             anomaly: anomaly ? { phase: anomaly.phase, historyMinutes: anomaly.historyMinutes } : null,
           });
@@ -93,6 +110,19 @@ export function operatorRoutes(bridle: Bridle): RouteDef[] {
         },
       }),
     ),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/agents/:id/pause',
+      summary: 'Pause an agent as a guard would: new actions are blocked (agent_paused) until POST /v1/agents/:id/resume; pending approvals stay.',
+      tags: ['agents'],
+      auth: 'operate',
+      params: idParam,
+      body: killBody.optional(),
+      async handler({ params, body, principal }) {
+        await bridle.setKill({ kind: 'agent', id: params.id }, 'paused', { actor: { type: 'operator', id: operator(principal) }, reason: body?.reason });
+        return { id: params.id, ...bridle.agentState(params.id) };
+      },
+    }),
     defineRoute({
       method: 'GET',
       url: '/v1/kill-switches',
@@ -160,14 +190,14 @@ export function operatorRoutes(bridle: Bridle): RouteDef[] {
     defineRoute({
       method: 'GET',
       url: '/v1/audit',
-      summary: 'Audit entries, newest first, keyset-paginated. Agents see only their own chain.',
+      summary: 'Audit entries, newest first, keyset-paginated; filter by agent, action, kind, status and time. Agents see only their own chain.',
       tags: ['audit'],
       auth: 'any',
-      query: auditQuery,
+      query: auditFilterQuery,
       async handler({ query, principal }) {
         const agentId = principal.kind === 'agent' ? principal.agentId : query.agent;
-        const r = await auditPage(bridle.store, { ...(agentId ? { agentId } : {}), ...(query.action ? { actionId: query.action } : {}), ...(query.after ? { after: query.after } : {}), limit: query.limit });
-        return { items: r.items.map((i) => ({ id: i.id, agentId: i.agent_id, seq: i.seq, actionId: i.action_id, kind: i.kind, ts: new Date(i.ts).toISOString(), hash: i.hash, prevHash: i.prev_hash, entry: i.entry })), next: r.next };
+        const r = await auditFilterPage(bridle.store, { agentId, actionId: query.action, kind: query.kind, status: query.status, from: query.from, to: query.to, after: query.after, limit: query.limit });
+        return { items: r.items.map(auditItemView), next: r.next };
       },
     }),
   ];
