@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { loadPolicy, policyPathOf } from './config.js';
 import { auditExport, auditVerify } from './commands/audit.js';
 import { keysCreate, keysList, keysRevoke } from './commands/keys.js';
-import { actionsList, agentsMode, agentsSwitch, approvalsDecide, approvalsList, scopeSwitch } from './commands/operate.js';
+import { actionsList, actionsUndo, agentsMode, agentsSwitch, approvalsDecide, approvalsList, scopeSwitch } from './commands/operate.js';
 import { policyCheck } from './commands/policy.js';
 import { scan } from './commands/scan.js';
 import { usersAdd, usersList, usersRemove, usersToken } from './commands/users.js';
@@ -101,6 +101,14 @@ export function program(): Command {
 
   const actions = p.command('actions').description('actions');
   actions.command('list').description('newest first').option('--agent <name>').option('--status <status>').option('--limit <n>', 'at most this many', '50').action(run(actionsList as Action));
+  actions
+    .command('undo')
+    .description('reverse a succeeded action through its connector (e.g. delete the post)')
+    .argument('<id>')
+    .option('--reason <text>')
+    .option('--url <url>', 'server URL (default $BRIDLE_URL or http://127.0.0.1:8787)')
+    .option('--policy <file>', 'policy file, when no server is running')
+    .action(run(((id: string, o: object) => actionsUndo(id, o)) as Action));
 
   const approvals = p.command('approvals').description('human approval');
   approvals.command('list').description('actions waiting for a human').option('--limit <n>', 'at most this many', '50').action(run(approvalsList as Action));

@@ -149,3 +149,14 @@ export async function agentsMode(agent: string, mode: string, o: RemoteOptions):
   );
   emit(o.json, r, () => (r.mode === 'draft' ? `✎ ${agent} is in draft mode: a human approves every action.` : `▶ ${agent} is in auto mode: approval only where the rules say.`));
 }
+
+/** `bridle actions undo ID`: reverse a succeeded action through its connector (delete the post). */
+export async function actionsUndo(id: string, o: RemoteOptions): Promise<void> {
+  const body = o.reason ? { reason: o.reason } : {};
+  const v = await operate(
+    o,
+    (base, token) => api<View>(base, token, 'POST', `/v1/actions/${encodeURIComponent(id)}/undo`, body),
+    async (b) => viewOf(await b.undo(id, { actor: { type: 'operator', id: who() }, reason: o.reason })),
+  );
+  emit(o.json, v, () => `↶ Undone ${v.id} (${v.agentId} ${v.type}): now ${v.status}`);
+}

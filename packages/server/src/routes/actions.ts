@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { BridleError, type Bridle } from '@bridle/core';
 import { defineRoute, type RouteDef } from '../route.js';
-import { actionView, actionViewSchema, idParam, listQuery, reportBody, submitBody, waitQuery } from '../schemas.js';
-import type { Principal } from '../auth.js';
+import { actionView, actionViewSchema, idParam, killBody, listQuery, reportBody, submitBody, waitQuery } from '../schemas.js';
+import { operatorName, type Principal } from '../auth.js';
 
 const scope = (p: Principal) => (p.kind === 'agent' ? p.agentId : undefined);
 const page = z.object({ items: z.array(actionViewSchema), next: z.string().nullable() });
@@ -96,6 +96,20 @@ export function actionRoutes(bridle: Bridle): RouteDef[] {
           ...(body.result !== undefined ? { result: body.result as never } : {}),
           ...(body.error ? { error: body.error } : {}),
         });
+        return actionView(rec);
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/actions/:id/undo',
+      summary: 'Reverse a succeeded action through its connector (e.g. delete the post): succeeded → undone. Refused when the connector cannot undo.',
+      tags: ['actions'],
+      auth: 'approve',
+      params: idParam,
+      body: killBody.optional(),
+      response: actionViewSchema,
+      async handler({ params, body, principal }) {
+        const rec = await bridle.undo(params.id, { actor: { type: 'operator', id: operatorName(principal) }, reason: body?.reason });
         return actionView(rec);
       },
     }),

@@ -1,0 +1,35 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ADMIN, testServer } from './test-support.js';
+
+describe('POST /v1/actions/:id/undo', () => {
+  let s: Awaited<ReturnType<typeof testServer>>;
+  beforeEach(async () => {
+    s = await testServer('sqlite');
+  });
+  afterEach(() => s.close());
+
+  const submit = async () =>
+    (
+      await s.app.inject({ method: 'POST', url: '/v1/actions', headers: { authorization: `Bearer ${s.keys.alpha}` }, payload: { type: 'social.post', params: { platform: 'x', text: 'Shipping day!' } } })
+    ).json() as { id: string; status: string };
+
+  it('lets an operator reverse a published post, and only once', async () => {
+    const a = await submit();
+    expect(a.status).toBe('succeeded');
+    const undo = () => s.app.inject({ method: 'POST', url: `/v1/actions/${a.id}/undo`, headers: { authorization: `Bearer ${ADMIN}`, 'x-bridle-operator': 'ana' }, payload: { reason: 'wrong account' } });
+    const r = await undo();
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toMatchObject({ id: a.id, status: 'undone' });
+    expect(await s.t.store.db.selectFrom('outbox').select('id').where('action_id', '=', a.id).execute()).toHaveLength(0);
+    const again = await undo();
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.code).toBe('BRIDLE_E_INVALID_STATE');
+  });
+
+  it('refuses agent keys: an agent cannot reverse what a human may have approved', async () => {
+    const a = await submit();
+    const r = await s.app.inject({ method: 'POST', url: `/v1/actions/${a.id}/undo`, headers: { authorization: `Bearer ${s.keys.alpha}` }, payload: {} });
+    expect(r.statusCode).toBe(403);
+    expect((await s.bridle.get(a.id)).status).toBe('succeeded');
+  });
+});
