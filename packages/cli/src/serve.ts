@@ -1,7 +1,7 @@
 import { readFileSync, rmSync, unwatchFile, watchFile, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Bridle, BridleError, type LoadedPolicy, type Store } from '@bridle/core';
-import { buildServer, slackConfigFromEnv } from '@bridle/server';
+import { buildServer, slackConfigFromEnv, createLogger, logOptionsFromEnv, observabilityFromEnv } from '@bridle/server';
 import { adminToken, dataDirOf, loadPolicy, openCliStore, type CommonOptions } from './config.js';
 
 export interface StartOptions extends CommonOptions {
@@ -30,6 +30,9 @@ function parsePort(p: string | number | undefined): number {
 export async function startServer(o: StartOptions, policy: LoadedPolicy): Promise<Running> {
   const port = parsePort(o.port);
   const host = o.host ?? process.env.BRIDLE_HOST ?? '127.0.0.1';
+  // Bad log or telemetry settings stop start-up before anything is opened.
+  const observability = observabilityFromEnv(process.env);
+  const log = o.quiet ? null : createLogger(logOptionsFromEnv(process.env, process.stderr.isTTY === true));
   const dataDir = dataDirOf(o);
   const token = adminToken(dataDir, true)!;
   const store = await openCliStore(o, { exclusive: true });
@@ -48,7 +51,7 @@ export async function startServer(o: StartOptions, policy: LoadedPolicy): Promis
     await bridle.close();
     throw new BridleError('BRIDLE_E_CONFIG', (e as Error).message);
   }
-  const app = buildServer({ bridle, adminToken: token, logger: o.quiet ? false : { level: process.env.BRIDLE_LOG_LEVEL ?? 'warn' }, ...(slack ? { slack } : {}) });
+  const app = buildServer({ bridle, adminToken: token, ...(log ? { loggerInstance: log } : { logger: false }), observability, ...(slack ? { slack } : {}) });
   try {
     await app.listen({ port, host });
   } catch (e) {

@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { BridleError, isBridleError, type Bridle } from '@bridle/core';
 import { makeAuthenticator } from './auth.js';
 import { openApiDocument } from './openapi.js';
@@ -11,6 +11,7 @@ import { modeRoutes } from './routes/modes.js';
 import { eventRoutes } from './routes/events.js';
 import { approvalViewRoutes } from './routes/approval-view.js';
 import { dashboard, type DashboardOptions } from './dashboard/index.js';
+import { registerObservability, type ObservabilityOptions } from './observability/index.js';
 
 export interface ServerOptions {
   bridle: Bridle;
@@ -23,6 +24,10 @@ export interface ServerOptions {
   slack?: SlackConfig;
   /** The dashboard: sessions, read models, live stream, static app (see dashboard/index.ts). */
   dashboard?: DashboardOptions;
+  /** A ready logger (`createLogger` from observability), used instead of `logger`. */
+  loggerInstance?: FastifyBaseLogger;
+  /** Metrics, traces and lifecycle logs (see `observabilityFromEnv`); /metrics needs a read credential by default. */
+  observability?: ObservabilityOptions;
 }
 
 // Fastify's own error codes that mean "the client sent something wrong", mapped to ours.
@@ -44,7 +49,7 @@ const FASTIFY_CODES: Record<string, BridleError['code']> = {
  */
 export function buildServer(opts: ServerOptions): FastifyInstance {
   const { bridle } = opts;
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: opts.bodyLimit ?? 1024 * 1024, logController: new LogController({ disableRequestLogging: true }), return503OnClosing: true });
+  const app = Fastify({ ...(opts.loggerInstance ? { loggerInstance: opts.loggerInstance } : { logger: opts.logger ?? false }), bodyLimit: opts.bodyLimit ?? 1024 * 1024, logController: new LogController({ disableRequestLogging: true }), return503OnClosing: true });
   // JSON only: anything else is a 415 rather than a string the handlers would misread.
   app.removeContentTypeParser('text/plain');
   const auth = makeAuthenticator(bridle.store, opts.adminToken);
@@ -104,6 +109,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     // Decisions acknowledged to Slack finish before the server stops.
     app.addHook('onClose', () => slack.drain());
   }
+  registerObservability(app, bridle, { ...opts.observability, authenticate: auth.authenticate });
   const doc = openApiDocument(routes, '0.1.0');
   app.get('/openapi.json', async () => doc);
   return app;

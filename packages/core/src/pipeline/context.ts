@@ -11,6 +11,7 @@ import type { BudgetUsageTable } from '../store/schema.js';
 import type { WriteSet } from '../store/writer.js';
 import type { Clock, IdGenerator } from '../util/clock.js';
 import type { ActionRecord, CheckReport, Decision, DecisionCode } from './types.js';
+import type { ActionStatus } from './lifecycle.js';
 
 export const PHASES = ['admit', 'verify', 'guard', 'approve', 'execute', 'settle'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -33,6 +34,25 @@ export interface Services {
   firstTime(key: string): boolean;
   /** The kill switch or pause that stops this agent's action of this type, if any. */
   stopped(agentId: string, type: string): KillState | null;
+  /** Instrumentation (traces, metrics, logs); when unset the pipeline does no extra work. */
+  observer?: PipelineObserver | undefined;
+}
+
+/** Called when a phase ends: with the halt that stopped the pipeline, or the error a stage threw. */
+export type PhaseEnd = (halt: Halt | undefined, error: unknown) => void;
+
+/**
+ * Hooks for observability, set with `BridleOptions.observer` or `bridle.observe()`. They are
+ * called synchronously on the hot path, so they must be cheap and must not throw.
+ */
+export interface PipelineObserver {
+  /** A phase is starting for `ctx.record`; the function returned, if any, is called when it ends. */
+  phase?(phase: Phase, ctx: StageContext): PhaseEnd | undefined;
+  /**
+   * A status change was made. It is not durable yet: `onAction` fires once the commit that
+   * carries it lands (one commit may carry several transitions of one action).
+   */
+  transition?(rec: ActionRecord, from: ActionStatus, to: ActionStatus): void;
 }
 
 /** Something a guard noticed: emitted after the decision is durable. */
@@ -93,12 +113,38 @@ export type Pipeline = Readonly<Record<Phase, readonly Stage[]>>;
 
 /** Runs the named phases in order; synchronous stages cost no promise. */
 export async function runPhases(pipeline: Pipeline, phases: readonly Phase[], ctx: StageContext): Promise<Halt | undefined> {
+  // A separate loop, so an unobserved pipeline pays one property read and nothing else.
+  const observer = ctx.services.observer;
+  if (observer?.phase) return runObserved(pipeline, phases, ctx, observer);
   for (const phase of phases) {
     for (const stage of pipeline[phase]) {
       let r = stage(ctx);
       if (r instanceof Promise) r = await r;
       if (r) return r;
     }
+  }
+  return undefined;
+}
+
+async function runObserved(pipeline: Pipeline, phases: readonly Phase[], ctx: StageContext, observer: PipelineObserver): Promise<Halt | undefined> {
+  for (const phase of phases) {
+    const end = observer.phase?.(phase, ctx);
+    let halt: Halt | undefined;
+    try {
+      for (const stage of pipeline[phase]) {
+        let r = stage(ctx);
+        if (r instanceof Promise) r = await r;
+        if (r) {
+          halt = r;
+          break;
+        }
+      }
+    } catch (e) {
+      end?.(undefined, e);
+      throw e;
+    }
+    end?.(halt, undefined);
+    if (halt) return halt;
   }
   return undefined;
 }

@@ -26,7 +26,7 @@ import type { Store } from '../store/open.js';
 import type { BudgetUsageTable } from '../store/schema.js';
 import { GroupCommitWriter, type WriteSet } from '../store/writer.js';
 import { systemClock, ulidGenerator, type Clock, type IdGenerator } from '../util/clock.js';
-import { runPhases, type GuardEvent, type Pipeline, type Services, type StageContext } from './context.js';
+import { runPhases, type GuardEvent, type Pipeline, type PipelineObserver, type Services, type StageContext } from './context.js';
 import { assertTransition, isSettledForWaiter, type ActionStatus } from './lifecycle.js';
 import { budgetOf, fromRow, toRow } from './records.js';
 import { defaultPipeline } from './stages.js';
@@ -46,6 +46,8 @@ export interface BridleOptions {
   callbackSecret?: string;
   /** Extra options for the alerter built from the policy's `alerts:` (environment, custom senders). */
   alerts?: Pick<CreateAlerterOptions, 'env' | 'senders' | 'random' | 'pollMs' | 'logger'>;
+  /** Instrumentation hooks (traces, metrics); see `observe()`. */
+  observer?: PipelineObserver;
 }
 
 const SYSTEM: Actor = { type: 'system', id: 'bridle' };
@@ -162,6 +164,8 @@ export class Bridle {
     const writer = new GroupCommitWriter(opts.store, signer, ids, clock);
     const ledger = opts.store.dialect === 'postgres' ? postgresLedger(opts.store) : await memoryLedger(opts.store);
     const b = new Bridle(opts.store, writer, connectors, policy, clock, ids, ledger, opts.pipeline ?? defaultPipeline);
+    // Set before recovery, so transitions made while starting up are observed too.
+    if (opts.observer) b.services.observer = opts.observer;
     await b.kills.load();
     await b.loadBreakers();
     await b.loadAnomaly();
@@ -199,6 +203,17 @@ export class Bridle {
 
   get policy(): Policy {
     return this.current;
+  }
+
+  /**
+   * Installs (or, with `undefined`, removes) the instrumentation hooks: phase spans and status
+   * transitions. One observer at a time; a server composes its own. Unset costs nothing.
+   *
+   * @example
+   *   bridle.observe({ transition: (rec, from, to) => counter.inc({ status: to }) });
+   */
+  observe(observer: PipelineObserver | undefined): void {
+    this.services.observer = observer;
   }
 
   /** The outcome of the last reload attempt; a failed one left the running policy in place. */
@@ -737,6 +752,7 @@ export class Bridle {
     const from = rec.status;
     rec.status = to;
     rec.updatedAt = this.clock.now();
+    this.services.observer?.transition?.(rec, from, to);
     return this.transitionEntry(rec, to, actor, { from, ...data });
   }
 
@@ -744,6 +760,16 @@ export class Bridle {
     this.events.emit(rec.id, rec);
     this.events.emit('action', rec);
     if (rec.callbackUrl) void this.callbacks.enqueue(rec).catch(() => {});
+  }
+
+  /**
+   * Reverses a succeeded action through its connector (e.g. deletes the post): `succeeded → undone`.
+   *
+   * @example
+   *   await bridle.undo(id, { actor: { type: 'operator', id: 'ana' }, reason: 'posted by mistake' });
+   */
+  undo(id: string, by: { actor: Actor; reason?: string | undefined }): Promise<ActionRecord> {
+    return undoAction(this.internals(), id, by);
   }
 
   /** Subscribe to every action transition made by this instance (dashboards, SSE). */
@@ -762,16 +788,6 @@ export class Bridle {
     if (prev.type !== type || prev.decision?.code !== 'needs_revision') {
       throw new BridleError('BRIDLE_E_INVALID_STATE', `revisionOf must name a ${type} action that was sent back for revision (${of} is ${prev.type}, ${prev.decision?.code ?? prev.status})`);
     }
-  /**
-   * Reverses a succeeded action through its connector (e.g. deletes the post): `succeeded → undone`.
-   *
-   * @example
-   *   await bridle.undo(id, { actor: { type: 'operator', id: 'ana' }, reason: 'posted by mistake' });
-   */
-  undo(id: string, by: { actor: Actor; reason?: string | undefined }): Promise<ActionRecord> {
-    return undoAction(this.internals(), id, by);
-  }
-
     return (prev.decision.revision ?? 0) + 1;
   }
 
@@ -854,6 +870,7 @@ function anomalyFor(p: Policy) {
 
 
 function revalidate(p: LoadedPolicy, connectors: ReadonlyMap<string, Connector>): LoadedPolicy {
+  const known = [...connectors.keys(), ...Object.keys(p.document.connectors)];
   for (const [type, a] of Object.entries(p.document.actions)) {
     if (!known.includes(a.connector)) {
       throw new BridleError('BRIDLE_E_POLICY_INVALID', `${p.file}: actions.${type}.connector: unknown connector "${a.connector}" (known: ${known.join(', ')})`);
@@ -862,4 +879,3 @@ function revalidate(p: LoadedPolicy, connectors: ReadonlyMap<string, Connector>)
   return p;
 }
 
-  const known = [...connectors.keys(), ...Object.keys(p.document.connectors)];
