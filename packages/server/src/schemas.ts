@@ -29,6 +29,10 @@ export const submitBody = z
       .optional()
       .describe('Campaign label: the action counts against that campaign’s budget (guards.budgets.campaigns)'),
     callbackUrl: z.string().url().max(2000).optional().describe('http(s) URL Bridle POSTs the outcome to once the action is decided, signed with BRIDLE_CALLBACK_SECRET (X-Bridle-Signature)'),
+    notBefore: z
+      .union([z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)), z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)])
+      .optional()
+      .describe('Schedule it: decide (and approve) now, run the connector at this time (ISO 8601 or epoch ms); execute mode only'),
     waitMs: z.number().int().min(0).max(60_000).optional().describe('If the action needs approval, wait up to this long for the decision before answering'),
   })
   .strict();
@@ -103,6 +107,7 @@ export function actionView(r: ActionRecord) {
     idempotencyKey: r.idempotencyKey,
     rationale: r.rationale,
     campaign: r.campaign,
+    notBefore: r.notBefore === null ? null : iso(r.notBefore),
     policyVersion: r.policyVersion,
     estimatedCostMicroUsd: r.estimateMicroUsd,
     costMicroUsd: r.costMicroUsd,
@@ -127,6 +132,8 @@ export const actionViewSchema = z.object({
   idempotencyKey: z.string().nullable(),
   rationale: z.string().nullable(),
   campaign: z.string().nullable(),
+  /** When a scheduled action runs (ISO 8601); null when it runs as soon as it is allowed. */
+  notBefore: z.string().nullable(),
   policyVersion: z.string(),
   estimatedCostMicroUsd: z.number().int(),
   costMicroUsd: z.number().int().nullable(),

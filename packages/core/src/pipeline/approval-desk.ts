@@ -14,6 +14,7 @@ import { runPhases, type GuardEvent, type Pipeline, type Services, type StageCon
 import type { ActionStatus } from './lifecycle.js';
 import { budgetOf, toRow } from './records.js';
 import type { ActionRecord, CheckReport } from './types.js';
+import { isScheduled } from './schedule.js';
 
 const SYSTEM: Actor = { type: 'system', id: 'bridle' };
 
@@ -142,7 +143,8 @@ export class ApprovalDesk {
     }
     rec.decidedBy = by.operator;
     entries.push(this.e.move(rec, 'approved', actor, { paramsHash: rec.paramsHash, ...(by.params !== undefined ? { edited: true } : {}), ...(by.reason ? { reason: by.reason } : {}) }));
-    const execNow = rec.mode === 'execute';
+    // A scheduled action stays approved until its slot; the engine's sweep runs it then.
+    const execNow = rec.mode === 'execute' && !isScheduled(rec, this.e.clock.now());
     if (execNow) entries.push(this.e.move(rec, 'executing', SYSTEM, { connector: action.connector.name }));
     return this.e.commitThenRun(rec, entries, undefined, agent, action, execNow);
   }

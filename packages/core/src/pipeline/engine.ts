@@ -31,6 +31,7 @@ import { assertTransition, isSettledForWaiter, type ActionStatus } from './lifec
 import { budgetOf, fromRow, toRow } from './records.js';
 import { defaultPipeline } from './stages.js';
 import { undoAction } from './undo.js';
+import { isScheduled, runDue, scheduledFor } from './schedule.js';
 import type { ActionRecord, Decision, ReportRequest, SubmitRequest } from './types.js';
 
 export interface BridleOptions {
@@ -58,6 +59,8 @@ const STALE_CLAIM_MS = 30_000;
 const RESERVATION_GRACE_MS = 5 * 60_000;
 /** How often waiting approvals are checked for their timeout. */
 const APPROVAL_SWEEP_MS = 5_000;
+/** How often scheduled actions whose slot has come are looked for. */
+const DUE_SWEEP_MS = 1_000;
 
 /**
  * The door every action goes through. One instance owns a store; all decisions, transitions
@@ -76,6 +79,7 @@ export class Bridle {
   private readonly probes = new Map<string, string[]>();
   private readonly seen = new Set<string>();
   private approvalSweep: NodeJS.Timeout | undefined;
+  private dueSweep: NodeJS.Timeout | undefined;
   private readonly chains: Chains;
   private readonly desk: ApprovalDesk;
   private callbacks!: Callbacks;
@@ -179,6 +183,10 @@ export class Bridle {
     // Approvals time out even when no one is looking; the sweep is cheap (an indexed query).
     b.approvalSweep = setInterval(() => void b.expireApprovals().catch(() => {}), APPROVAL_SWEEP_MS);
     b.approvalSweep.unref();
+    // Scheduled actions run within a second of their slot, after a restart too (their state is in the store).
+    await runDue(b.internals());
+    b.dueSweep = setInterval(() => void runDue(b.internals()).catch(() => {}), DUE_SWEEP_MS);
+    b.dueSweep.unref();
     await b.recover();
     await b.services.ledger.reconcile(b.clock.now(), RESERVATION_GRACE_MS);
     await b.audit([{ ...b.entry('_system', null, 'policy.loaded', SYSTEM), data: { file: policy.file, version: policy.version } }]);
@@ -334,6 +342,7 @@ export class Bridle {
       budgetKeys: [],
       campaign: req.campaign ?? null,
       callbackUrl: req.callbackUrl ?? null,
+      notBefore: scheduledFor(req, mode, now),
       costMicroUsd: null,
       decision: null,
       result: null,
@@ -377,7 +386,7 @@ export class Bridle {
     if (to === 'awaiting_approval') ctx.events.push({ kind: 'approval.requested', severity: 'info', agentId: agent.id, actionId: rec.id, type: rec.type, paramsHash: rec.paramsHash, reason: decision.reason, estimateMicroUsd: rec.estimateMicroUsd });
     const entries = [received, this.move(rec, to, SYSTEM, { decision: decision as unknown as JsonObject })];
     if (to === 'blocked') rec.finishedAt = rec.updatedAt;
-    const execNow = to === 'allowed' && mode === 'execute';
+    const execNow = to === 'allowed' && mode === 'execute' && !isScheduled(rec, this.clock.now());
     if (execNow) entries.push(this.move(rec, 'executing', SYSTEM, { connector: action.connector.name }));
     if (ctx.breakerProbe) {
       if (execNow) this.probes.set(rec.id, ctx.breakerProbe);
@@ -762,6 +771,11 @@ export class Bridle {
     if (rec.callbackUrl) void this.callbacks.enqueue(rec).catch(() => {});
   }
 
+  /** Starts scheduled actions whose slot has come (the engine does this every second); returns their ids. */
+  runScheduled(): Promise<string[]> {
+    return runDue(this.internals());
+  }
+
   /**
    * Reverses a succeeded action through its connector (e.g. deletes the post): `succeeded → undone`.
    *
@@ -844,6 +858,7 @@ export class Bridle {
     clearInterval(this.pgRecover);
     clearInterval(this.anomalySaver);
     clearInterval(this.approvalSweep);
+    clearInterval(this.dueSweep);
     await this.callbacks?.stop();
     await this.saveAnomaly().catch(() => {});
     await this.alerter?.stop();

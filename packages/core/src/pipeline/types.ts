@@ -22,6 +22,11 @@ export interface SubmitRequest {
   campaign?: string;
   /** An http(s) URL Bridle POSTs the outcome to (signed) once the action is decided. */
   callbackUrl?: string;
+  /**
+   * Execute no earlier than this (epoch ms), in execute mode: the action is decided (and approved)
+   * now, keeps its budget reservation, and its connector runs once at its slot.
+   */
+  notBefore?: number;
 }
 
 /** One check's outcome as recorded in a decision. */
@@ -92,6 +97,8 @@ export interface ActionRecord {
   /** The campaign label it was submitted with, for campaign budgets and spend reports. */
   campaign: string | null;
   callbackUrl: string | null;
+  /** When a scheduled action may run (epoch ms); null runs as soon as it is allowed. */
+  notBefore: number | null;
   costMicroUsd: number | null;
   decision: Decision | null;
   result: JsonValue | null;

@@ -15,7 +15,7 @@ export interface Batch {
 /** A chain's last position. */
 export type Head = { seq: number; hash: string };
 
-export const ACTION_COLUMNS = ['id', 'agent_id', 'type', 'exec_mode', 'status', 'params', 'params_hash', 'idempotency_key', 'rationale', 'policy_version', 'estimate_micro', 'reserved_micro', 'budget_keys', 'campaign', 'callback_url', 'cost_micro', 'decision', 'result', 'error', 'decided_by', 'created_at', 'updated_at', 'finished_at'] as const satisfies readonly (keyof ActionsTable)[];
+export const ACTION_COLUMNS = ['id', 'agent_id', 'type', 'exec_mode', 'status', 'params', 'params_hash', 'idempotency_key', 'rationale', 'policy_version', 'estimate_micro', 'reserved_micro', 'budget_keys', 'campaign', 'callback_url', 'not_before', 'cost_micro', 'decision', 'result', 'error', 'decided_by', 'created_at', 'updated_at', 'finished_at'] as const satisfies readonly (keyof ActionsTable)[];
 
 /** Columns an action row's later writes may change. */
 export const ACTION_UPDATE_COLUMNS = ['status', 'params', 'params_hash', 'reserved_micro', 'budget_keys', 'cost_micro', 'decision', 'result', 'error', 'decided_by', 'updated_at', 'finished_at'] as const satisfies readonly (keyof ActionsTable)[];

@@ -317,6 +317,14 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('alerts_created').on('alerts').column('created_at').execute();
     },
   },
+  '0013_scheduled_actions': {
+    // Scheduled publishing: an action decided now that runs at its slot. The index serves the
+    // once-a-second sweep for due actions.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('actions').addColumn('not_before', 'bigint').execute();
+      await db.schema.createIndex('actions_due').on('actions').columns(['status', 'not_before']).execute();
+    },
+  },
 };
 
 /**

@@ -21,6 +21,8 @@ export interface ActionsTable {
   campaign: string | null;
   /** Where to POST the outcome when the action is decided (signed); null: the agent waits or polls. */
   callback_url: string | null;
+  /** Execute no earlier than this (epoch ms): a scheduled post waits, decided and reserved, for its slot. */
+  not_before?: Millis | null;
   cost_micro: number | null;
   decision: string | null;
   result: string | null;

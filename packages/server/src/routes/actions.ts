@@ -33,6 +33,7 @@ export function actionRoutes(bridle: Bridle): RouteDef[] {
           ...(body.revisionOf ? { revisionOf: body.revisionOf } : {}),
           ...(body.campaign ? { campaign: body.campaign } : {}),
           ...(body.callbackUrl ? { callbackUrl: body.callbackUrl } : {}),
+          ...(body.notBefore !== undefined ? { notBefore: body.notBefore } : {}),
         });
         if (rec.status === 'awaiting_approval' && body.waitMs) rec = await bridle.wait(rec.id, principal.agentId, body.waitMs);
         if (rec.decision?.retryAfterMs !== undefined) reply.header('retry-after', Math.ceil(rec.decision.retryAfterMs / 1000));
