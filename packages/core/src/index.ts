@@ -25,6 +25,7 @@ export * from './pipeline/lifecycle.js';
 export * from './pipeline/types.js';
 export * from './pipeline/context.js';
 export * from './pipeline/stages.js';
+export { runChecks } from './pipeline/run-checks.js';
 export * from './pipeline/engine.js';
 export * from './keys.js';
 export * from './admin.js';

@@ -12,6 +12,7 @@ import { eventRoutes } from './routes/events.js';
 import { approvalViewRoutes } from './routes/approval-view.js';
 import { dashboard, type DashboardOptions } from './dashboard/index.js';
 import { registerObservability, type ObservabilityOptions } from './observability/index.js';
+import { registerGateway, type GatewayOptions } from './gateway/door/index.js';
 
 export interface ServerOptions {
   bridle: Bridle;
@@ -28,6 +29,8 @@ export interface ServerOptions {
   loggerInstance?: FastifyBaseLogger;
   /** Metrics, traces and lifecycle logs (see `observabilityFromEnv`); /metrics needs a read credential by default. */
   observability?: ObservabilityOptions;
+  /** The LLM gateway door (when the policy has `gateway:`): provider-key environment, router overrides. */
+  gateway?: GatewayOptions;
 }
 
 // Fastify's own error codes that mean "the client sent something wrong", mapped to ours.
@@ -110,6 +113,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     app.addHook('onClose', () => slack.drain());
   }
   registerObservability(app, bridle, { ...opts.observability, authenticate: auth.authenticate });
+  registerGateway(app, bridle, auth, opts.gateway);
   const doc = openApiDocument(routes, '0.1.0');
   app.get('/openapi.json', async () => doc);
   return app;

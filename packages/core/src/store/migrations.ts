@@ -317,6 +317,20 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('alerts_created').on('alerts').column('created_at').execute();
     },
   },
+  '0012_llm_payloads': {
+    // Gateway request and response bodies, kept apart from the audit chain: the chain holds their
+    // sha256, so a retention sweep can delete the bodies without breaking it.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('llm_payloads')
+        .addColumn('action_id', 'text', (c) => c.primaryKey())
+        .addColumn('request', 'text')
+        .addColumn('response', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('llm_payloads_created').on('llm_payloads').column('created_at').execute();
+    },
+  },
   '0013_scheduled_actions': {
     // Scheduled publishing: an action decided now that runs at its slot. The index serves the
     // once-a-second sweep for due actions.
