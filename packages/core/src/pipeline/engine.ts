@@ -32,6 +32,7 @@ import { budgetOf, fromRow, toRow } from './records.js';
 import { defaultPipeline } from './stages.js';
 import { undoAction } from './undo.js';
 import { isScheduled, runDue, scheduledFor } from './schedule.js';
+import { fetchEngagement, pollEngagement, storedEngagement } from './engagement.js';
 import type { ActionRecord, Decision, ReportRequest, SubmitRequest } from './types.js';
 
 export interface BridleOptions {
@@ -61,6 +62,8 @@ const RESERVATION_GRACE_MS = 5 * 60_000;
 const APPROVAL_SWEEP_MS = 5_000;
 /** How often scheduled actions whose slot has come are looked for. */
 const DUE_SWEEP_MS = 1_000;
+/** How often published items are looked at for an engagement refresh. */
+const ENGAGEMENT_SWEEP_MS = 60_000;
 
 /**
  * The door every action goes through. One instance owns a store; all decisions, transitions
@@ -80,6 +83,7 @@ export class Bridle {
   private readonly seen = new Set<string>();
   private approvalSweep: NodeJS.Timeout | undefined;
   private dueSweep: NodeJS.Timeout | undefined;
+  private engagementSweep: NodeJS.Timeout | undefined;
   private readonly chains: Chains;
   private readonly desk: ApprovalDesk;
   private callbacks!: Callbacks;
@@ -187,6 +191,9 @@ export class Bridle {
     await runDue(b.internals());
     b.dueSweep = setInterval(() => void runDue(b.internals()).catch(() => {}), DUE_SWEEP_MS);
     b.dueSweep.unref();
+    // Engagement is fetched a few items at a time; each item at most every poll_minutes.
+    b.engagementSweep = setInterval(() => void pollEngagement(b.internals()).catch(() => {}), ENGAGEMENT_SWEEP_MS);
+    b.engagementSweep.unref();
     await b.recover();
     await b.services.ledger.reconcile(b.clock.now(), RESERVATION_GRACE_MS);
     await b.audit([{ ...b.entry('_system', null, 'policy.loaded', SYSTEM), data: { file: policy.file, version: policy.version } }]);
@@ -771,6 +778,23 @@ export class Bridle {
     if (rec.callbackUrl) void this.callbacks.enqueue(rec).catch(() => {});
   }
 
+  /**
+   * A published action's engagement as last fetched; with `refresh`, asked of its connector now.
+   *
+   * @example
+   *   const e = await bridle.engagement(id, { refresh: true }); // { data: { likes: 12, … }, fetchedAt }
+   */
+  async engagement(id: string, opts: { refresh?: boolean; agentId?: string } = {}): Promise<{ data: JsonObject; fetchedAt: number } | null> {
+    const rec = await this.get(id, opts.agentId);
+    if (opts.refresh) await fetchEngagement(this.internals(), rec);
+    return storedEngagement(this.internals(), id);
+  }
+
+  /** Refreshes due engagement now (the engine does this every minute). */
+  pollEngagement(): Promise<{ fetched: number; failed: { id: string; error: string }[] }> {
+    return pollEngagement(this.internals());
+  }
+
   /** Starts scheduled actions whose slot has come (the engine does this every second); returns their ids. */
   runScheduled(): Promise<string[]> {
     return runDue(this.internals());
@@ -859,6 +883,7 @@ export class Bridle {
     clearInterval(this.anomalySaver);
     clearInterval(this.approvalSweep);
     clearInterval(this.dueSweep);
+    clearInterval(this.engagementSweep);
     await this.callbacks?.stop();
     await this.saveAnomaly().catch(() => {});
     await this.alerter?.stop();

@@ -64,6 +64,8 @@ export interface Policy {
   readonly rateRules: readonly CompiledRateRule[];
   /** The `gateway:` section as validated (the gateway door builds its router from it), or null. */
   readonly gateway: GatewayConfig | null;
+  /** How published items' engagement is followed. */
+  readonly engagement: PolicyDocument['engagement'];
 }
 
 /** Every check kind a policy uses (actions and gateway output checks): what `loadChecks` must load before compiling it. */
@@ -144,5 +146,5 @@ export function compilePolicy(loaded: LoadedPolicy, base: ReadonlyMap<string, Co
     } else keyOf = key === 'agent' ? (x) => x.agent.id : key === 'action_type' ? (x) => x.action.type : () => '*';
     return { label, actions: only ? new Set(only) : null, limit, key: (x) => `${label}:${keyOf(x)}` };
   });
-  return Object.freeze({ version: loaded.version, file: loaded.file, agents, actions, defaults: d.defaults, guards: d.guards, budgets, periods: new Periods(d.guards.timezone), rateRules, gateway: d.gateway ?? null });
+  return Object.freeze({ version: loaded.version, file: loaded.file, agents, actions, defaults: d.defaults, guards: d.guards, budgets, periods: new Periods(d.guards.timezone), rateRules, gateway: d.gateway ?? null, engagement: d.engagement });
 }

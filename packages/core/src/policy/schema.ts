@@ -100,6 +100,16 @@ export const policySchema = z
       .prefault({}),
     /** Where guard events (budget thresholds, breakers, pauses) are sent; see docs/configuration.md#alerts. */
     alerts: alertsConfigSchema.optional(),
+    /** How published items' engagement is fetched from connectors that report it (likes, comments, …). */
+    engagement: z
+      .object({
+        /** Minutes between fetches for one item; 0 turns fetching off. */
+        poll_minutes: z.number().int().min(0).max(10_080).default(60),
+        /** Items published within this many days are followed. */
+        window_days: z.number().int().min(1).max(90).default(7),
+      })
+      .strict()
+      .prefault({}),
     /** The LLM gateway door: providers, model routes, prices, output checks; see docs/configuration.md#gateway. */
     gateway: gatewaySchema.optional(),
     /** Connectors with their credentials and options (X, LinkedIn, …), named for `actions.*.connector`; see docs/configuration.md#connectors. */

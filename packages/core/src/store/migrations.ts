@@ -339,6 +339,21 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('actions_due').on('actions').columns(['status', 'not_before']).execute();
     },
   },
+  '0014_engagement': {
+    // The latest engagement per published action (one row each, replaced on every fetch).
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('engagement')
+        .addColumn('action_id', 'text', (c) => c.primaryKey())
+        .addColumn('agent_id', 'text', (c) => c.notNull())
+        .addColumn('platform', 'text')
+        .addColumn('campaign', 'text')
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addColumn('fetched_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('actions_finished').on('actions').columns(['status', 'finished_at']).execute();
+    },
+  },
 };
 
 /**

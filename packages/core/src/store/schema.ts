@@ -225,6 +225,17 @@ export interface CallbacksTable {
   sent_at: Millis | null;
 }
 
+/** The latest engagement a connector reported for a published action. */
+export interface EngagementTable {
+  action_id: string;
+  agent_id: string;
+  platform: string | null;
+  campaign: string | null;
+  /** JSON of the connector's Engagement (likes, comments, shares, impressions, …). */
+  data: string;
+  fetched_at: Millis;
+}
+
 /** A dashboard browser session; the cookie itself is never stored, only its sha256. */
 export interface SessionsTable {
   token_hash: string;
@@ -245,6 +256,7 @@ export interface Database {
   budget_usage: BudgetUsageTable;
   budget_reservations: BudgetReservationsTable;
   outbox: OutboxTable;
+  engagement: EngagementTable;
   kill_switches: KillSwitchesTable;
   breakers: BreakersTable;
   guard_state: GuardStateTable;
