@@ -266,6 +266,14 @@ describe('dashboard end to end (Chromium)', () => {
     await page.getByTestId('nav-policy').click();
     await expect.poll(() => page.getByTestId('policy-version').textContent(), { timeout: WAIT }).toBe(bridle.policy.version);
     await shot('policy');
+    expect(await page.locator('pre.json').first().textContent()).toContain('social.post');
+
+    // Performance: per platform, what was published and how humans decided.
+    await page.getByTestId('nav-performance').click();
+    const xRow = page.locator('[data-testid="performance-row"][data-key="x"]');
+    await xRow.waitFor({ state: 'visible' });
+    expect(Number(await xRow.locator('td').nth(1).textContent())).toBeGreaterThan(0);
+    await shot('performance');
     expect(problems).toEqual([]);
   }, 60_000);
 

@@ -55,6 +55,8 @@ export interface CompiledRateRule {
 export interface Policy {
   readonly version: string;
   readonly file: string;
+  /** The YAML it was loaded from, so operators can read exactly what runs. */
+  readonly text: string;
   readonly agents: ReadonlyMap<string, CompiledAgent>;
   readonly actions: ReadonlyMap<string, CompiledAction>;
   readonly defaults: PolicyDocument['defaults'];
@@ -146,5 +148,5 @@ export function compilePolicy(loaded: LoadedPolicy, base: ReadonlyMap<string, Co
     } else keyOf = key === 'agent' ? (x) => x.agent.id : key === 'action_type' ? (x) => x.action.type : () => '*';
     return { label, actions: only ? new Set(only) : null, limit, key: (x) => `${label}:${keyOf(x)}` };
   });
-  return Object.freeze({ version: loaded.version, file: loaded.file, agents, actions, defaults: d.defaults, guards: d.guards, budgets, periods: new Periods(d.guards.timezone), rateRules, gateway: d.gateway ?? null, engagement: d.engagement });
+  return Object.freeze({ version: loaded.version, file: loaded.file, text: loaded.text, agents, actions, defaults: d.defaults, guards: d.guards, budgets, periods: new Periods(d.guards.timezone), rateRules, gateway: d.gateway ?? null, engagement: d.engagement });
 }

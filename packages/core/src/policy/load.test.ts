@@ -229,7 +229,7 @@ describe('parsePolicy: errors name file, line, column, path and a hint', () => {
     expect(parsePolicy(text).document.actions['social.post']!.connector).toBe('outbx');
     const { issues } = invalid(text, { connectors: ['outbox', 'slack'] });
     expect(issueAt(issues, 'actions.social.post.connector')).toMatchObject({ line: 4, column: 16, message: 'unknown connector "outbx"', hint: 'did you mean "outbox"?' });
-    expect(issueAt(issues, 'actions.refund.connector')).toMatchObject({ ...at(text, 'teleport'), hint: 'known connectors: outbox, slack' });
+    expect(issueAt(issues, 'actions.refund.connector')).toMatchObject({ ...at(text, 'teleport'), hint: 'known connectors: outbox, slack (define more under connectors:)' });
     // The default connector is checked too; it is located at the action that relies on it.
     const dflt = invalid(`agents: {}\nactions:\n  refund: {}\n`, { connectors: ['slack'] }).issues;
     expect(issueAt(dflt, 'actions.refund.connector').line).toBe(3);

@@ -8,3 +8,4 @@ export * from './spend.js';
 export * from './audit-query.js';
 export * from './feeds.js';
 export * from './sessions.js';
+export * from './performance.js';

@@ -199,3 +199,21 @@ export interface AgentEvent {
   paused: boolean;
   mode: 'draft' | 'auto';
 }
+
+/** `GET /v1/stats/performance`: one platform or campaign. */
+export interface PerformanceRow {
+  key: string;
+  actions: number;
+  published: number;
+  undone: number;
+  blocked: number;
+  failed: number;
+  engagement: { items: number; impressions: number; likes: number; comments: number; shares: number; clicks: number; saves: number };
+  approvals: { approved: number; rejected: number; expired: number; pending: number; rate: number | null };
+}
+
+export interface PerformanceResponse {
+  since: string;
+  by: 'platform' | 'campaign';
+  items: PerformanceRow[];
+}

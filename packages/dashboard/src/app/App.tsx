@@ -6,6 +6,7 @@ import { Activity } from '../pages/Activity';
 import { Agents } from '../pages/Agents';
 import { Approvals } from '../pages/Approvals';
 import { Outbox } from '../pages/Outbox';
+import { Performance } from '../pages/Performance';
 import { Overview } from '../pages/Overview';
 import { Policy } from '../pages/Policy';
 import { Login } from './Login';
@@ -20,6 +21,7 @@ const PAGES: Record<RoutePath, () => React.JSX.Element> = {
   '/activity': Activity,
   '/agents': Agents,
   '/outbox': Outbox,
+  '/performance': Performance,
   '/policy': Policy,
 };
 

@@ -7,6 +7,7 @@ export const ROUTES = [
   { path: '/activity', label: 'Activity' },
   { path: '/agents', label: 'Agents' },
   { path: '/outbox', label: 'Outbox' },
+  { path: '/performance', label: 'Performance' },
   { path: '/policy', label: 'Policy' },
 ] as const;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { outboxPage, overviewSeries, recentAlerts, spendByScope, type Bridle } from '@bridle/core';
+import { outboxPage, overviewSeries, performance, recentAlerts, spendByScope, type Bridle } from '@bridle/core';
 import { defineRoute, type RouteDef } from '../route.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -11,6 +11,14 @@ const outboxQuery = z
     after: z.string().max(64).optional().describe('Cursor: the `next` value of the previous page'),
     limit: z.coerce.number().int().min(1).max(500).default(50),
     agent: z.string().max(128).optional(),
+  })
+  .strict();
+
+const performanceQuery = z
+  .object({
+    days: z.coerce.number().int().min(1).max(90).default(7),
+    by: z.enum(['platform', 'campaign']).default('platform'),
+    type: z.string().max(128).optional().describe('Only this action type, e.g. social.post'),
   })
   .strict();
 
@@ -51,6 +59,18 @@ export function readModelRoutes(bridle: Bridle): RouteDef[] {
       async handler({ query }) {
         const r = await outboxPage(bridle.store, { agentId: query.agent, after: query.after, limit: query.limit });
         return { items: r.items.map((i) => ({ ...i, createdAt: iso(i.createdAt) })), next: r.next };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/stats/performance',
+      summary: 'Per platform or campaign over the last `days`: actions, published, undone, blocked, failed, human approval rate, and the engagement connectors reported.',
+      tags: ['dashboard'],
+      auth: 'read',
+      query: performanceQuery,
+      async handler({ query }) {
+        const since = bridle.clock.now() - query.days * 86_400_000;
+        return { since: iso(since), by: query.by, items: await performance(bridle.store, { since, by: query.by, ...(query.type ? { type: query.type } : {}) }) };
       },
     }),
   ];

@@ -114,5 +114,18 @@ export function actionRoutes(bridle: Bridle): RouteDef[] {
         return actionView(rec);
       },
     }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/actions/:id/engagement',
+      summary: 'How a published action is doing (likes, comments, shares, impressions…), as its connector last reported; `?refresh=true` asks the platform now. Agents see their own actions only.',
+      tags: ['actions'],
+      auth: 'any',
+      params: idParam,
+      query: z.object({ refresh: z.enum(['true', 'false']).optional() }).strict(),
+      async handler({ params, query, principal }) {
+        const e = await bridle.engagement(params.id, { refresh: query.refresh === 'true', ...(principal.kind === 'agent' ? { agentId: principal.agentId } : {}) });
+        return { id: params.id, engagement: e?.data ?? null, fetchedAt: e ? new Date(e.fetchedAt).toISOString() : null };
+      },
+    }),
   ];
 }

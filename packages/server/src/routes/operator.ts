@@ -178,13 +178,13 @@ export function operatorRoutes(bridle: Bridle): RouteDef[] {
     defineRoute({
       method: 'GET',
       url: '/v1/policy',
-      summary: 'The running policy’s version and file, and the outcome of the last reload.',
+      summary: 'The running policy: version, file, its YAML source (credentials are only ever named by environment variable), and the outcome of the last reload.',
       tags: ['policy'],
       auth: 'read',
       async handler() {
         const p = bridle.policy;
         const r = bridle.lastReload;
-        return { version: p.version, file: p.file, agents: [...p.agents.keys()], actions: [...p.actions.keys()], lastReload: r ? { ...r, at: new Date(r.at).toISOString() } : null };
+        return { version: p.version, file: p.file, source: p.text, agents: [...p.agents.keys()], actions: [...p.actions.keys()], lastReload: r ? { ...r, at: new Date(r.at).toISOString() } : null };
       },
     }),
     defineRoute({
