@@ -36,8 +36,9 @@ export function program(): Command {
   p.command('start')
     .description('start the server on the embedded store (or Postgres when BRIDLE_DATABASE_URL is set)')
     .option('--policy <file>', 'policy file (default: $BRIDLE_POLICY or ./bridle.yaml)')
-    .option('--port <port>', 'port', '8787')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    // No commander defaults: the server falls back to BRIDLE_PORT / BRIDLE_HOST, then 8787 / 127.0.0.1.
+    .option('--port <port>', 'port (default: $BRIDLE_PORT or 8787)')
+    .option('--host <host>', 'address to listen on (default: $BRIDLE_HOST or 127.0.0.1)')
     .action(
       run(async (o: { policy?: string; port?: string; host?: string; dataDir?: string }) => {
         const file = policyPathOf(o);
@@ -51,8 +52,9 @@ export function program(): Command {
 
   p.command('demo')
     .description('start a fresh demo server with a demo agent that submits a realistic stream of posts')
-    .option('--port <port>', 'port', '8787')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    // No commander defaults: the server falls back to BRIDLE_PORT / BRIDLE_HOST, then 8787 / 127.0.0.1.
+    .option('--port <port>', 'port (default: $BRIDLE_PORT or 8787)')
+    .option('--host <host>', 'address to listen on (default: $BRIDLE_HOST or 127.0.0.1)')
     .option('--no-agent', 'start the demo server without the demo agent')
     .option('--keep', 'keep the demo data from the previous run')
     .action(run(async (o: Parameters<typeof runDemo>[0]) => runDemo(o)));
