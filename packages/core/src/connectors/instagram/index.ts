@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { BridleError } from '../../errors.js';
 import type { JsonObject, JsonValue } from '../../json.js';
+import { envReader, isHttpUrl, num, urlWith } from '../http.js';
 import { ConnectorError, defineConnector, type ConnectorContext, type Engagement, type PublishedRequest } from '../types.js';
 import { graph, PLATFORM } from './graph.js';
 
@@ -73,15 +73,6 @@ export function readParams(params: JsonObject): Post {
   return { caption, mediaUrl, video, shareToFeed: shareToFeed ?? true, ...(typeof altText === 'string' && altText ? { altText } : {}) };
 }
 
-function isHttpUrl(s: string): boolean {
-  try {
-    const u = new URL(s);
-    return u.protocol === 'https:' || u.protocol === 'http:';
-  } catch {
-    return false;
-  }
-}
-
 /** The published media id from `execute`'s result. */
 function mediaIdOf(result: JsonValue): string {
   const id = result !== null && typeof result === 'object' && !Array.isArray(result) ? result.id : undefined;
@@ -104,8 +95,6 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-
 /**
  * `instagram`: publishes an image or a reel to an Instagram professional account through the
  * Graph API, deletes it on undo, and reads likes, comments, views, shares and saves.
@@ -119,14 +108,9 @@ export const instagram = defineConnector({
   description: 'Publishes images and reels to Instagram via the Graph API (container, then publish); undo deletes the media.',
   options: instagramOptions,
   create(options, { env }) {
-    const token = env[options.access_token_env];
-    if (!token) throw new BridleError('BRIDLE_E_CONFIG', `instagram connector: environment variable ${options.access_token_env} (the access token) is not set`);
+    const token = envReader('instagram', env)(options.access_token_env, 'the access token');
     const root = options.base_url.replace(/\/+$/, '');
-    const url = (path: string, query: Record<string, string> = {}) => {
-      const u = new URL(`${root}/${options.api_version}/${path}`);
-      for (const [k, v] of Object.entries(query)) u.searchParams.set(k, v);
-      return u;
-    };
+    const url = (path: string, query: Record<string, string> = {}) => urlWith(`${root}/${options.api_version}/${path}`, query);
     const call = (ctx: ConnectorContext, c: Omit<Parameters<typeof graph>[0], 'token' | 'signal' | 'timeoutMs' | 'now'>) =>
       graph({ ...c, token, signal: ctx.signal, timeoutMs: options.timeout_ms, now: () => ctx.clock.now() });
 

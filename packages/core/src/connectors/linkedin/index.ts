@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { BridleError } from '../../errors.js';
 import type { JsonObject, JsonValue } from '../../json.js';
+import { asObject, envReader, isHttpUrl, num } from '../http.js';
 import { ConnectorError, defineConnector, type ConnectorContext, type Engagement, type PublishedRequest } from '../types.js';
 import { linkedinRequest, PLATFORM, type LinkedInCall } from './api.js';
 
@@ -68,23 +68,12 @@ export function readParams(params: JsonObject): Post {
   return { commentary: toLittleText(text), article: { source: link, title: typeof title === 'string' ? title : link } };
 }
 
-function isHttpUrl(s: string): boolean {
-  try {
-    const u = new URL(s);
-    return u.protocol === 'https:' || u.protocol === 'http:';
-  } catch {
-    return false;
-  }
-}
-
 function urnOf(result: JsonValue): string {
   const id = result !== null && typeof result === 'object' && !Array.isArray(result) ? result.id : undefined;
   if (typeof id !== 'string' || !POST_URN.test(id)) throw new ConnectorError(PLATFORM, 'invalid', 'the action result has no LinkedIn post URN');
   return id;
 }
 
-const obj = (v: unknown): Record<string, unknown> | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 /**
  * `linkedin`: publishes a post for a member or an organization, deletes it on undo, and reads
@@ -99,8 +88,7 @@ export const linkedin = defineConnector({
   description: 'Publishes posts to LinkedIn (Posts API); undo deletes the post; engagement reads socialActions.',
   options: linkedinOptions,
   create(options, { env }) {
-    const token = env[options.access_token_env];
-    if (!token) throw new BridleError('BRIDLE_E_CONFIG', `linkedin connector: environment variable ${options.access_token_env} (the access token) is not set`);
+    const token = envReader('linkedin', env)(options.access_token_env, 'the access token');
     const root = options.base_url.replace(/\/+$/, '');
     const call = (ctx: ConnectorContext, c: Pick<LinkedInCall, 'method' | 'json' | 'step' | 'mayHaveHappened'> & { path: string }) =>
       linkedinRequest({ ...c, url: new URL(`${root}${c.path}`), token, version: options.api_version, signal: ctx.signal, timeoutMs: options.timeout_ms, now: () => ctx.clock.now() });
@@ -145,8 +133,8 @@ export const linkedin = defineConnector({
           if (e instanceof ConnectorError && e.reason === 'not_found') return null;
           throw e;
         }
-        const likes = obj(body?.likesSummary);
-        const comments = obj(body?.commentsSummary);
+        const likes = asObject(body?.likesSummary);
+        const comments = asObject(body?.commentsSummary);
         const raw: JsonObject = {};
         for (const [k, v] of [
           ['totalLikes', likes?.totalLikes],

@@ -1,3 +1,4 @@
+import { asObject, platformError, requestJson, secondsHeaderMs, statusReason, type CallBudget } from '../http.js';
 import { ConnectorError } from '../types.js';
 
 /**
@@ -10,16 +11,12 @@ import { ConnectorError } from '../types.js';
 
 export const PLATFORM = 'reddit';
 
-export interface RedditCall {
+export interface RedditCall extends CallBudget {
   method: 'GET' | 'POST';
   url: URL;
   authorization: string;
   userAgent: string;
   form?: Record<string, string>;
-  signal: AbortSignal;
-  timeoutMs: number;
-  step: string;
-  mayHaveHappened?: boolean;
 }
 
 export interface RedditReply {
@@ -29,38 +26,17 @@ export interface RedditReply {
 
 /** One request; non-2xx answers and transport failures become ConnectorErrors (2xx `json.errors` are the caller's). */
 export async function redditRequest(call: RedditCall): Promise<RedditReply> {
-  const timeout = AbortSignal.timeout(call.timeoutMs);
-  const signal = AbortSignal.any([call.signal, timeout]);
-  const headers: Record<string, string> = { authorization: call.authorization, 'user-agent': call.userAgent, accept: 'application/json' };
-  let body: string | undefined;
-  if (call.form) {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(call.form).toString();
-  }
-  let res: Response;
-  let text: string;
-  try {
-    res = await fetch(call.url, { method: call.method, headers, ...(body !== undefined ? { body } : {}), signal, redirect: 'error' });
-    text = await res.text();
-  } catch (e) {
-    if (signal.aborted) {
-      const unknown = call.mayHaveHappened ? '; the post may or may not have been published' : '';
-      throw new ConnectorError(PLATFORM, 'timeout', `Reddit did not answer in time to ${call.step} (${timeout.aborted ? `${call.timeoutMs} ms` : 'aborted'})${unknown}`);
-    }
-    throw new ConnectorError(PLATFORM, 'network', `could not reach Reddit to ${call.step}: ${e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e)}`);
-  }
-  const parsed = parseObject(text);
-  if (res.ok && parsed) return { status: res.status, body: parsed };
-  throw httpError(res.status, parsed, res.headers, call.step);
-}
-
-export function parseObject(text: string): Record<string, unknown> | null {
-  try {
-    const v: unknown = JSON.parse(text);
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
+  const res = await requestJson({
+    platform: PLATFORM,
+    service: 'Reddit',
+    method: call.method,
+    url: call.url,
+    headers: { authorization: call.authorization, 'user-agent': call.userAgent },
+    form: call.form,
+    redirect: 'error',
+  }, call);
+  if (res.ok && res.body) return { status: res.status, body: res.body };
+  throw httpError(res.status, res.body, res.headers, call.step);
 }
 
 function httpError(status: number, body: Record<string, unknown> | null, headers: Headers, step: string): ConnectorError {
@@ -68,17 +44,11 @@ function httpError(status: number, body: Record<string, unknown> | null, headers
   const message = `Reddit refused to ${step}: ${said} (HTTP ${status})`;
   const info = { status, ...(body && (typeof body.error === 'string' || typeof body.error === 'number') ? { platformCode: String(body.error) } : {}) };
   if (status === 429) {
-    const reset = Number(headers.get('x-ratelimit-reset'));
-    const retry = Number(headers.get('retry-after'));
-    const retryAfterMs = Number.isFinite(reset) && reset > 0 ? reset * 1000 : Number.isFinite(retry) && retry > 0 ? retry * 1000 : undefined;
-    return new ConnectorError(PLATFORM, 'rate_limited', message, { ...info, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+    // X-Ratelimit-Reset is seconds from now (not an epoch), like a numeric Retry-After.
+    return platformError(PLATFORM, 'rate_limited', message, { ...info, retryAfterMs: secondsHeaderMs(headers, 'x-ratelimit-reset') ?? secondsHeaderMs(headers, 'retry-after') });
   }
   if (status === 401) return new ConnectorError(PLATFORM, 'auth_expired', `${message}; the credentials are invalid, expired or revoked`, info);
-  if (status === 403) return new ConnectorError(PLATFORM, 'forbidden', message, info);
-  if (status === 404) return new ConnectorError(PLATFORM, 'not_found', message, info);
-  if (status === 400 || status === 422) return new ConnectorError(PLATFORM, 'invalid', message, info);
-  if (status >= 500) return new ConnectorError(PLATFORM, 'unavailable', message, info);
-  return new ConnectorError(PLATFORM, 'unknown', message, info);
+  return new ConnectorError(PLATFORM, statusReason(status, 'unknown'), message, info);
 }
 
 /** `json.errors` codes (r2/r2/lib/errors.py) by what trying again can do. */
@@ -87,7 +57,7 @@ const FORBIDDEN = new Set(['SUBREDDIT_NOTALLOWED', 'SUBREDDIT_NO_ACCESS', 'NOT_W
 
 /** Classifies the first `[code, message, field]` of a 200 answer's `json.errors`. */
 export function jsonErrors(body: Record<string, unknown>, step: string): ConnectorError | null {
-  const json = body.json !== null && typeof body.json === 'object' ? (body.json as Record<string, unknown>) : null;
+  const json = asObject(body.json);
   const errors = Array.isArray(json?.errors) ? json.errors : [];
   const first = errors.find((e): e is unknown[] => Array.isArray(e) && typeof e[0] === 'string');
   if (!first) return null;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { BridleError } from '../../errors.js';
 import type { JsonObject, JsonValue } from '../../json.js';
+import { asObject, envReader, isHttpUrl, num, urlWith } from '../http.js';
 import { ConnectorError, defineConnector, type ConnectorContext, type Engagement, type PublishedRequest } from '../types.js';
 import { jsonErrors, PLATFORM, redditRequest, type RedditCall } from './api.js';
 import { tokenSource, type RedditGrant } from './token.js';
@@ -77,15 +77,6 @@ export function readParams(params: JsonObject, defaultSubreddit: string | undefi
   return { subreddit: sr.data, title, text: body, ...(typeof flairId === 'string' ? { flairId } : {}), nsfw: params.nsfw === true, spoiler: params.spoiler === true };
 }
 
-function isHttpUrl(s: string): boolean {
-  try {
-    const u = new URL(s);
-    return u.protocol === 'https:' || u.protocol === 'http:';
-  } catch {
-    return false;
-  }
-}
-
 /** The post's fullname (t3_…) from `execute`'s result. */
 function fullnameOf(result: JsonValue): string {
   const name = result !== null && typeof result === 'object' && !Array.isArray(result) ? result.name : undefined;
@@ -93,8 +84,6 @@ function fullnameOf(result: JsonValue): string {
   return name;
 }
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-const obj = (v: unknown): Record<string, unknown> | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
 
 /**
  * `reddit`: submits a text post to a subreddit, deletes it on undo, and reads its score and
@@ -109,11 +98,7 @@ export const reddit = defineConnector({
   description: 'Submits text posts to Reddit; undo deletes the post; engagement reads score and comments.',
   options: redditOptions,
   create(options, { env }) {
-    const need = (name: string, what: string) => {
-      const v = env[name];
-      if (!v) throw new BridleError('BRIDLE_E_CONFIG', `reddit connector: environment variable ${name} (${what}) is not set`);
-      return v;
-    };
+    const need = envReader('reddit', env);
     let grant: RedditGrant;
     if (options.auth === 'access_token') grant = { kind: 'access_token', accessToken: need(options.access_token_env, 'the access token') };
     else {
@@ -130,8 +115,7 @@ export const reddit = defineConnector({
 
     /** One API call with a current token; a 401 renews the token once and tries again. */
     const call = async (ctx: ConnectorContext, c: Pick<RedditCall, 'method' | 'form' | 'step' | 'mayHaveHappened'> & { path: string; query?: Record<string, string> }) => {
-      const url = new URL(`${root}${c.path}`);
-      for (const [k, v] of Object.entries(c.query ?? {})) url.searchParams.set(k, v);
+      const url = urlWith(`${root}${c.path}`, c.query);
       const attempt = (token: string) =>
         redditRequest({ method: c.method, url, form: c.form, step: c.step, authorization: `bearer ${token}`, userAgent: options.user_agent, signal: ctx.signal, timeoutMs: options.timeout_ms, ...(c.mayHaveHappened ? { mayHaveHappened: true } : {}) });
       const token = await tokens.get(ctx);
@@ -153,7 +137,7 @@ export const reddit = defineConnector({
         const { body } = await call(ctx, { method: 'POST', path: '/api/submit', form, step: 'submit the post', mayHaveHappened: true });
         const refused = jsonErrors(body, 'submit the post');
         if (refused) throw refused;
-        const data = obj(obj(body.json)?.data);
+        const data = asObject(asObject(body.json)?.data);
         const id = data?.id;
         const name = data?.name;
         if (typeof id !== 'string' || typeof name !== 'string') throw new ConnectorError(PLATFORM, 'unknown', 'Reddit accepted the post but returned no id; it may be live');
@@ -179,8 +163,8 @@ export const reddit = defineConnector({
       async engagement(req: PublishedRequest, ctx): Promise<Engagement | null> {
         const name = fullnameOf(req.result);
         const { body } = await call(ctx, { method: 'GET', path: '/api/info', query: { id: name, raw_json: '1' }, step: 'read the post' });
-        const children = obj(body.data)?.children;
-        const thing = Array.isArray(children) ? obj(obj(children[0])?.data) : null;
+        const children = asObject(body.data)?.children;
+        const thing = Array.isArray(children) ? asObject(asObject(children[0])?.data) : null;
         // Deleted or removed posts stay listed with their counts frozen; only an unknown id lists nothing.
         if (!thing) return null;
         const raw: JsonObject = {};

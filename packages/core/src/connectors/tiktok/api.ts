@@ -1,4 +1,5 @@
-import { ConnectorError, type ConnectorFailure } from '../types.js';
+import { asObject, platformError, requestJson, retryAfterMs, statusReason, urlWith, type CallBudget } from '../http.js';
+import type { ConnectorFailure } from '../types.js';
 
 /**
  * Calls to TikTok's v2 API and the mapping of its envelope
@@ -13,65 +14,44 @@ export const PLATFORM = 'tiktok';
 /** TikTok counts rate limits over a one-minute sliding window; used when no Retry-After is sent. */
 const WINDOW_MS = 60_000;
 
-export interface TikTokCall {
+export interface TikTokCall extends CallBudget {
   path: string;
   query?: Record<string, string>;
   /** JSON body; the Content Posting endpoints are all POST, some with no body. */
   body?: unknown;
   token: string;
   baseUrl: string;
-  signal: AbortSignal;
-  timeoutMs: number;
-  step: string;
-  /** Said in a timeout message when the call may have had its effect anyway. */
-  mayHaveHappened?: boolean;
   now: () => number;
 }
 
 /** One POST to the TikTok API; returns `data`, or throws a classified ConnectorError. */
 export async function tiktokApi(call: TikTokCall): Promise<Record<string, unknown>> {
-  const timeout = AbortSignal.timeout(call.timeoutMs);
-  const signal = AbortSignal.any([call.signal, timeout]);
-  const url = new URL(call.path, call.baseUrl);
-  for (const [k, v] of Object.entries(call.query ?? {})) url.searchParams.set(k, v);
-  let res: Response;
-  let text: string;
-  try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${call.token}`, 'content-type': 'application/json; charset=UTF-8', accept: 'application/json' },
-      ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
-      signal,
-    });
-    text = await res.text();
-  } catch (e) {
-    if (signal.aborted) {
-      const unknown = call.mayHaveHappened ? '; the post may or may not have been submitted' : '';
-      throw new ConnectorError(PLATFORM, 'timeout', `TikTok did not answer in time to ${call.step} (${timeout.aborted ? `${call.timeoutMs} ms` : 'aborted'})${unknown}`);
-    }
-    throw new ConnectorError(PLATFORM, 'network', `could not reach TikTok to ${call.step}: ${e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e)}`);
-  }
-  let parsed: Record<string, unknown> | null = null;
-  try {
-    const v: unknown = JSON.parse(text);
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) parsed = v as Record<string, unknown>;
-  } catch {
-    // Not JSON (a proxy's error page): classified by HTTP status below.
-  }
-  const err = parsed && typeof parsed.error === 'object' && parsed.error !== null ? (parsed.error as Record<string, unknown>) : null;
+  const res = await requestJson({
+    platform: PLATFORM,
+    service: 'TikTok',
+    method: 'POST',
+    url: urlWith(new URL(call.path, call.baseUrl), call.query),
+    headers: { authorization: `Bearer ${call.token}`, 'content-type': 'application/json; charset=UTF-8' },
+    json: call.body,
+    // TikTok publishes asynchronously: an init that went through has submitted the post, not published it.
+    outcome: 'submitted',
+  }, call);
+  // Not JSON (a proxy's error page) leaves `parsed` null: classified by HTTP status below.
+  const parsed = res.body;
+  const err = asObject(parsed?.error);
   const code = typeof err?.code === 'string' ? err.code : undefined;
   if (res.ok && parsed && (code === undefined || code === 'ok')) {
-    return parsed.data !== null && typeof parsed.data === 'object' && !Array.isArray(parsed.data) ? (parsed.data as Record<string, unknown>) : {};
+    return asObject(parsed.data) ?? {};
   }
   const said = typeof err?.message === 'string' && err.message ? err.message : code ?? `HTTP ${res.status}`;
   const logId = typeof err?.log_id === 'string' && err.log_id ? ` (log_id ${err.log_id})` : '';
-  const reason = code && code !== 'ok' ? reasonFor(code) ?? byStatus(res.status) : byStatus(res.status);
-  let retryAfterMs: number | undefined;
-  if (reason === 'rate_limited' && code !== 'spam_risk_too_many_posts' && code !== 'reached_active_user_cap') retryAfterMs = retryAfter(res.headers, call.now()) ?? WINDOW_MS;
-  throw new ConnectorError(PLATFORM, reason, `TikTok refused to ${call.step}: ${code && code !== said ? `${code}: ` : ''}${said}${hint(code)}${logId}`, {
+  const reason = code && code !== 'ok' ? reasonFor(code) ?? statusReason(res.status) : statusReason(res.status);
+  // The daily caps do not clear within the window, so a wait would promise too early a retry.
+  const wait = reason === 'rate_limited' && code !== 'spam_risk_too_many_posts' && code !== 'reached_active_user_cap' ? (retryAfterMs(res.headers, call.now()) ?? WINDOW_MS) : undefined;
+  throw platformError(PLATFORM, reason, `TikTok refused to ${call.step}: ${code && code !== said ? `${code}: ` : ''}${said}${hint(code)}${logId}`, {
     status: res.status,
-    ...(code && code !== 'ok' ? { platformCode: code } : {}),
-    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    platformCode: code && code !== 'ok' ? code : undefined,
+    retryAfterMs: wait,
   });
 }
 
@@ -117,22 +97,4 @@ function hint(code: string | undefined): string {
   if (code === 'url_ownership_unverified') return ' — verify the media URL\'s domain or prefix in the TikTok developer portal';
   if (code === 'unaudited_client_can_only_post_to_private_accounts') return ' — until the app passes TikTok\'s audit, set privacy_level: SELF_ONLY';
   return '';
-}
-
-function byStatus(status: number): ConnectorFailure {
-  if (status === 401) return 'auth_expired';
-  if (status === 403) return 'forbidden';
-  if (status === 404) return 'not_found';
-  if (status === 429) return 'rate_limited';
-  if (status >= 500) return 'unavailable';
-  if (status >= 400) return 'invalid';
-  return 'unknown';
-}
-
-function retryAfter(headers: Headers, now: number): number | undefined {
-  const raw = headers.get('retry-after')?.trim();
-  if (!raw) return undefined;
-  if (/^\d+$/.test(raw)) return Number(raw) * 1000;
-  const at = Date.parse(raw);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { BridleError } from '../../errors.js';
 import type { JsonObject, JsonValue } from '../../json.js';
+import { envReader, isHttpUrl, num } from '../http.js';
 import { ConnectorError, defineConnector, type ConnectorContext, type Engagement, type PublishedRequest } from '../types.js';
 import { PLATFORM, reasonFor, tiktokApi } from './api.js';
 
@@ -89,15 +89,6 @@ export function readParams(params: JsonObject): Post {
   return { text, video, urls, ...(typeof title === 'string' && title ? { title } : {}), ...(typeof cover === 'number' ? { coverMs: cover } : {}) };
 }
 
-function isHttpUrl(s: string): boolean {
-  try {
-    const u = new URL(s);
-    return u.protocol === 'https:' || u.protocol === 'http:';
-  } catch {
-    return false;
-  }
-}
-
 function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve(false);
@@ -131,7 +122,6 @@ const str = (o: JsonValue, k: string): string | undefined => {
   const v = o !== null && typeof o === 'object' && !Array.isArray(o) ? o[k] : undefined;
   return typeof v === 'string' && v ? v : undefined;
 };
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
 /**
  * `tiktok`: posts a video or photos to a TikTok account with Direct Post, and reads views,
@@ -146,8 +136,7 @@ export const tiktok = defineConnector({
   description: 'Posts videos and photos to TikTok via the Content Posting API (Direct Post from a URL). The API offers no deletion, so no undo.',
   options: tiktokOptions,
   create(options, { env }) {
-    const token = env[options.access_token_env];
-    if (!token) throw new BridleError('BRIDLE_E_CONFIG', `tiktok connector: environment variable ${options.access_token_env} (the access token) is not set`);
+    const token = envReader('tiktok', env)(options.access_token_env, 'the access token');
     const call = (ctx: ConnectorContext, c: { path: string; body?: unknown; query?: Record<string, string>; step: string; mayHaveHappened?: boolean }) =>
       tiktokApi({ ...c, token, baseUrl: options.base_url, signal: ctx.signal, timeoutMs: options.timeout_ms, now: () => ctx.clock.now() });
     const fetchStatus = async (ctx: ConnectorContext, publishId: string) =>

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { BridleError } from '../../errors.js';
 import type { JsonObject, JsonValue } from '../../json.js';
+import { envReader, isHttpUrl, num, urlWith } from '../http.js';
 import { ConnectorError, defineConnector, type ConnectorContext, type Engagement, type PublishedRequest } from '../types.js';
 import { PLATFORM, problemOf, xRequest, type XCall } from './api.js';
 import { oauth1Header } from './oauth1.js';
@@ -60,15 +60,6 @@ export function readParams(params: JsonObject): Post {
   return { text: full, ...(typeof replyTo === 'string' ? { replyTo } : {}) };
 }
 
-function isHttpUrl(s: string): boolean {
-  try {
-    const u = new URL(s);
-    return u.protocol === 'https:' || u.protocol === 'http:';
-  } catch {
-    return false;
-  }
-}
-
 /** The post id from `execute`'s result. */
 function postIdOf(result: JsonValue): string {
   const id = result !== null && typeof result === 'object' && !Array.isArray(result) ? result.id : undefined;
@@ -76,7 +67,6 @@ function postIdOf(result: JsonValue): string {
   return id;
 }
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const isNotFound = (body: Record<string, unknown>) => (problemOf(body).type ?? '').endsWith('/resource-not-found');
 
 /**
@@ -92,11 +82,7 @@ export const x = defineConnector({
   description: 'Publishes posts to X (API v2); undo deletes the post; engagement reads public_metrics.',
   options: xOptions,
   create(options, { env }) {
-    const need = (name: string, what: string) => {
-      const v = env[name];
-      if (!v) throw new BridleError('BRIDLE_E_CONFIG', `x connector: environment variable ${name} (${what}) is not set`);
-      return v;
-    };
+    const need = envReader('x', env);
     const token = need(options.access_token_env, 'the user access token');
     let authorization: (method: string, url: URL) => string;
     if (options.auth === 'oauth1') {
@@ -111,11 +97,7 @@ export const x = defineConnector({
       authorization = () => `Bearer ${token}`;
     }
     const root = options.base_url.replace(/\/+$/, '');
-    const url = (path: string, query: Record<string, string> = {}) => {
-      const u = new URL(`${root}/2/${path}`);
-      for (const [k, v] of Object.entries(query)) u.searchParams.set(k, v);
-      return u;
-    };
+    const url = (path: string, query: Record<string, string> = {}) => urlWith(`${root}/2/${path}`, query);
     const call = (ctx: ConnectorContext, c: Pick<XCall, 'method' | 'url' | 'json' | 'step' | 'mayHaveHappened'>) =>
       xRequest({ ...c, authorization, signal: ctx.signal, timeoutMs: options.timeout_ms, now: () => ctx.clock.now() });
     const permalink = (id: string) => (options.username ? `https://x.com/${options.username}/status/${id}` : `https://x.com/i/web/status/${id}`);
