@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { BridleError, createApiKey, formatMicroUsd, parsePolicy, builtInConnectors } from '@bridle/core';
+import { BridleError, createApiKey, createOperator, formatMicroUsd, getOperator, parsePolicy, builtInConnectors, updateOperator, type Store } from '@bridle/core';
+import { AgentState, runGrowthAgentOnce, SAMPLE_BRAND_FILE, type Calendar } from '@bridle/growth-agent';
 import { startServer, stopOnSignals, type StartOptions } from './serve.js';
 
 /** The demo's policy: a growth agent that auto-publishes within limits, and a draft-mode agent. */
@@ -14,6 +16,9 @@ agents:
   newsletter-bot:
     description: New agent, not yet trusted
     mode: draft                # a human approves every action
+  growth-agent:
+    description: The example growth agent (examples/growth-agent); its drafts wait for a human
+    mode: draft
 actions:
   social.post:
     connector: outbox          # the sandbox: records what would be published
@@ -69,6 +74,28 @@ function assertUnlocked(dataDir: string): void {
   throw new BridleError('BRIDLE_E_DATA_DIR_LOCKED', `A demo is already running from ${dataDir} (process ${pid}). Stop it first, or pass --port and --data-dir for a second one.`, { pid, dataDir });
 }
 
+/** The demo's operator: a dashboard sign-in for the newcomer. */
+export const DEMO_OPERATOR = 'demo';
+
+/** Creates (or, with --keep, re-keys) the demo operator with a fresh random password, and returns it. */
+async function demoOperator(store: Store): Promise<string> {
+  const password = randomBytes(12).toString('base64url');
+  if (await getOperator(store, DEMO_OPERATOR)) await updateOperator(store, DEMO_OPERATOR, { password });
+  else await createOperator(store, { name: DEMO_OPERATOR, role: 'admin', password });
+  return password;
+}
+
+/** Three posts from the sample brand's topics, a minute apart starting a minute from now. */
+function demoCalendar(now: number): Calendar {
+  // Ids carry the minute, so a --keep rerun plans new slots instead of finding the old ones done.
+  const run = Math.floor(now / 60_000);
+  const slot = (n: number, platforms: ('x' | 'linkedin' | 'instagram')[], topic: string) => ({ id: `demo-${run}-${n}`, at: new Date(now + n * 60_000).toISOString(), platforms, topic });
+  return {
+    timezone: 'UTC',
+    entries: [slot(1, ['x'], 'new single-origin Ethiopian beans, bright and floral'), slot(2, ['linkedin'], 'behind the scenes at the roastery on roast day'), slot(3, ['instagram'], 'latte art from our community')],
+  };
+}
+
 /** `bridle demo`: a fresh server on the embedded store, keys for the demo agents, and the stream. */
 export async function runDemo(o: DemoOptions): Promise<void> {
   const dataDir = o.dataDir ?? process.env.BRIDLE_DATA_DIR ?? '.bridle/demo';
@@ -100,15 +127,32 @@ export async function runDemo(o: DemoOptions): Promise<void> {
       await new Promise((res) => setTimeout(res, 150));
     }
   }
+  const password = await demoOperator(r.store);
+  const growthKey = (await createApiKey(r.bridle, 'growth-agent', { label: 'demo', actor: { type: 'system', id: 'demo' } })).key;
+  let growthIds: string[] = [];
+  if (o.agent !== false) {
+    out('\nThe growth agent (examples/growth-agent) drafts the next posts from its content calendar, each scheduled for its slot:');
+    const stateFile = join(dataDir, 'growth-agent', 'state.json');
+    const summary = await runGrowthAgentOnce({ url: r.url, key: growthKey, brand: SAMPLE_BRAND_FILE, calendar: demoCalendar(Date.now()), state: stateFile, days: 1, log: (l) => out(l.startsWith('  ') ? l : `  ${l}`) });
+    out(`  ${summary.submitted} drafts submitted; ${summary.byStatus.awaiting_approval ?? 0} wait in the approvals inbox.`);
+    growthIds = AgentState.load(stateFile).all().flatMap((s) => (s.status === 'awaiting_approval' && s.actionId ? [s.actionId] : []));
+  }
   const usage = await r.bridle.store.db.selectFrom('budget_usage').selectAll().where('scope', '=', 'agent:growth-bot').where('period', 'like', 'd:%').executeTakeFirst();
   out(`\ngrowth-bot spent ${formatMicroUsd(usage?.spent_micro ?? 0)} of its ${formatMicroUsd(250_000)} daily budget.`);
   out(`
+Sign in to the dashboard at ${r.url}/ as "${DEMO_OPERATOR}" with the password ${password}
+(demo only: a new one is made on every start).
+
 Try it yourself (in another terminal, from this folder):
   export BRIDLE_DATA_DIR=${dataDir}
   npx bridle approvals list                       # what is waiting for a human
-  npx bridle approvals approve <id>               # runs it, exactly once
+  npx bridle approvals approve ${growthIds[0] ?? '<id>'}   # approve a growth-agent draft: it is published to the outbox at its slot, exactly once
   npx bridle actions list
+  npx bridle actions undo ${growthIds[0] ?? '<id>'}        # once published: removes it from the outbox
   npx bridle audit verify                         # checks every hash and signed checkpoint
+
+  # Run the growth agent again (it remembers its slots and submits nothing twice):
+  npx bridle-growth-agent --once --url ${r.url} --key ${growthKey}
 
   curl -s ${r.url}/v1/actions \\
     -H 'authorization: Bearer ${keys['growth-bot']}' \\
