@@ -214,7 +214,7 @@ export const budgetReserve: Stage = async (ctx) => {
  */
 export const approvalRule: Stage = (ctx) => {
   const mode = ctx.services.modeOf(ctx.agent);
-  if (mode === 'draft') ctx.approvalReasons.push(`agent ${ctx.agent.id} is in draft mode: a human approves every action`);
+  if (mode === 'draft' && ctx.action.doc.in_draft_mode === 'approve') ctx.approvalReasons.push(`agent ${ctx.agent.id} is in draft mode: a human approves every action`);
   if (ctx.action.doc.approval === 'always') ctx.approvalReasons.push(`${ctx.action.type} always needs approval`);
   const rule = ctx.action.approvalRule;
   if (!rule) return void (ctx.needsApproval = ctx.approvalReasons.length > 0);

@@ -42,6 +42,12 @@ export const actionTypeSchema = z
     checks: z.array(checkItem).default([]),
     /** always | never | { when: "<CEL>" }: see docs/configuration.md#approvals. */
     approval: approvalSchema,
+    /**
+     * What an agent's draft mode means here: `approve` (default), a human approves every one;
+     * `rules`, only this type's own approval rules apply. For actions that reach no one, such as
+     * the model calls a drafting agent makes through the gateway.
+     */
+    in_draft_mode: z.enum(['approve', 'rules']).default('approve'),
     /** How long an approval may wait before it expires with its outcome (default: reject after 24 h). */
     approval_timeout: approvalTimeoutSchema,
     /** Steps of approvers with quorum, e.g. 2 of finance then 1 of legal; see docs/configuration.md#approvals. */
