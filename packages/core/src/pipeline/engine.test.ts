@@ -96,6 +96,19 @@ describe.each(dialects)('pipeline on %s', (dialect) => {
     await expect(bridle.submit({ ...req, params: { platform: 'x', text: 'other' } })).rejects.toMatchObject({ code: 'BRIDLE_E_IDEMPOTENCY_CONFLICT' });
   });
 
+  it('authorize mode: of two concurrent reports exactly one wins, and the loser changes nothing', async () => {
+    await open();
+    const a = await bridle.submit({ agentId: 'bot', type: 'social.post', params: { platform: 'x', text: 'twice' }, mode: 'authorize' });
+    const results = await Promise.allSettled([bridle.report(a.id, 'bot', { outcome: 'succeeded', costMicroUsd: 100 }), bridle.report(a.id, 'bot', { outcome: 'failed', costMicroUsd: 200 })]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'BRIDLE_E_INVALID_STATE' } });
+    const kinds = (await t.store.db.selectFrom('audit').select('kind').where('action_id', '=', a.id).orderBy('seq').execute()).map((r) => r.kind);
+    expect(kinds).toEqual(['action.received', 'action.allowed', 'action.executing', 'action.succeeded']);
+    expect((await bridle.get(a.id)).costMicroUsd).toBe(100);
+    // A report that loses after the winner's outcome is durable reads the outcome, not the claim.
+    await expect(bridle.report(a.id, 'bot', { outcome: 'succeeded' })).rejects.toMatchObject({ code: 'BRIDLE_E_INVALID_STATE' });
+  });
+
   it('authorize mode: the agent reports, cost settles, and the kill switch blocks new actions', async () => {
     await open();
     const a = await bridle.submit({ agentId: 'bot', type: 'social.post', params: { platform: 'x', text: 'self-run' }, mode: 'authorize' });

@@ -23,7 +23,8 @@ import { loadChecks } from '../checks/registry.js';
 import { compilePolicy, policyCheckKinds, type CompiledAction, type CompiledAgent, type Policy } from '../policy/compile.js';
 import type { LoadedPolicy } from '../policy/load.js';
 import type { Store } from '../store/open.js';
-import type { BudgetUsageTable } from '../store/schema.js';
+import type { Statement } from 'better-sqlite3';
+import type { ActionsTable, BudgetUsageTable } from '../store/schema.js';
 import { GroupCommitWriter, type WriteSet } from '../store/writer.js';
 import { systemClock, ulidGenerator, type Clock, type IdGenerator } from '../util/clock.js';
 import { runPhases, type GuardEvent, type Pipeline, type PipelineObserver, type Services, type StageContext } from './context.js';
@@ -81,6 +82,13 @@ export class Bridle {
   /** Probe slots of half-open breakers, held by actions between their decision and their outcome. */
   private readonly probes = new Map<string, string[]>();
   private readonly seen = new Set<string>();
+  /**
+   * Embedded store: the read every report and API call makes, prepared once. Kysely compiles and
+   * prepares each query anew, which cost more than the indexed lookup itself.
+   */
+  private readonly getRow: Statement<[string]> | undefined;
+  /** Embedded store: actions whose report is between its claim and its durable outcome (see claimReport). */
+  private readonly reporting = new Set<string>();
   private approvalSweep: NodeJS.Timeout | undefined;
   private dueSweep: NodeJS.Timeout | undefined;
   private engagementSweep: NodeJS.Timeout | undefined;
@@ -106,6 +114,7 @@ export class Bridle {
     private readonly pipeline: Pipeline,
   ) {
     this.current = policy;
+    this.getRow = store.sqlite?.prepare<[string]>('SELECT * FROM actions WHERE id = ?');
     this.kills = new KillSwitches(store);
     this.chains = new Chains(store);
     this.events.setMaxListeners(0);
@@ -529,14 +538,13 @@ export class Bridle {
     return this.desk.expireApprovals();
   }
 
-  /** Authorize mode: the agent ran the action itself and says how it went. */
-  async report(id: string, agentId: string, rep: ReportRequest): Promise<ActionRecord> {
-    const current = await this.get(id, agentId);
-    if (current.mode !== 'authorize') throw new BridleError('BRIDLE_E_INVALID_STATE', `Action ${id} is in execute mode; Bridle reports its outcome itself`);
-    if (current.status !== 'allowed' && current.status !== 'approved') {
-      throw new BridleError('BRIDLE_E_INVALID_STATE', `Action ${id} is ${current.status}; only an allowed or approved action can be reported`, { status: current.status });
-    }
-    const rec = await this.claim(id, current.status, 'executing');
+  /**
+   * Authorize mode: the agent ran the action itself and says how it went. `extra` joins the
+   * outcome's commit (the gateway stores its call bodies this way), so it needs no transaction
+   * of its own and lands atomically with the audit entries that hold its hashes.
+   */
+  async report(id: string, agentId: string, rep: ReportRequest, extra: Omit<WriteSet, 'audit' | 'action' | 'budgets'> = {}): Promise<ActionRecord> {
+    const rec = await this.claimReport(id, agentId);
     const actor: Actor = { type: 'agent', id: agentId };
     const cost = rep.costMicroUsd ?? rec.estimateMicroUsd;
     const entries = [this.move(rec, 'executing', actor, {})];
@@ -552,9 +560,45 @@ export class Bridle {
     rec.error = rep.outcome === 'failed' ? { code: 'AGENT_REPORTED', message: rep.error ?? 'the agent reported a failure' } : null;
     entries.push(this.move(rec, rep.outcome, actor, { costMicroUsd: cost, ...(rep.result !== undefined ? { result: rep.result } : {}), ...(rec.error ? { error: rec.error } : {}), overrun: cost > rec.estimateMicroUsd }));
     rec.finishedAt = rec.updatedAt;
-    await this.writer.write({ audit: entries, action: toRow(rec), ...budgetOf(ctx.budgetRows) });
+    await this.writer.write({ ...extra, audit: entries, action: toRow(rec), ...budgetOf(ctx.budgetRows) });
+    // Only once the outcome is durable: a failure above keeps the claim, as a claimed row did.
+    this.reporting.delete(id);
     this.emit(rec);
     return rec;
+  }
+
+  /**
+   * Reads and claims an action for its report. On shared Postgres another instance may report
+   * it too, so this is the conditional UPDATE every claim is. On the embedded store this process
+   * is the only writer of actions (bridle.lock; the budget counters live in its memory for the
+   * same reason), so the claim is held in memory from before the read until the outcome commits:
+   * the UPDATE was an autocommit with an fsync of its own on every report, outside the group
+   * commit. Claiming before reading means a second report either meets the claim or reads the
+   * committed outcome. A crash in between leaves the row as its audit trail says, which is what
+   * recovery makes of a claim.
+   */
+  private async claimReport(id: string, agentId: string): Promise<ActionRecord> {
+    const check = (current: ActionRecord): void => {
+      if (current.mode !== 'authorize') throw new BridleError('BRIDLE_E_INVALID_STATE', `Action ${id} is in execute mode; Bridle reports its outcome itself`);
+      if (current.status !== 'allowed' && current.status !== 'approved') {
+        throw new BridleError('BRIDLE_E_INVALID_STATE', `Action ${id} is ${current.status}; only an allowed or approved action can be reported`, { status: current.status });
+      }
+    };
+    if (this.store.dialect === 'postgres') {
+      const current = await this.get(id, agentId);
+      check(current);
+      return this.claim(id, current.status, 'executing');
+    }
+    if (this.reporting.has(id)) throw new BridleError('BRIDLE_E_INVALID_STATE', `Action ${id} is executing; someone else acted on it first`, { status: 'executing' });
+    this.reporting.add(id);
+    try {
+      const current = await this.get(id, agentId);
+      check(current);
+      return current;
+    } catch (e) {
+      this.reporting.delete(id);
+      throw e;
+    }
   }
 
   /**
@@ -586,7 +630,7 @@ export class Bridle {
 
   /** Reads an action. With `agentId`, another agent's action is reported as not found (invariant 5). */
   async get(id: string, agentId?: string): Promise<ActionRecord> {
-    const row = await this.store.db.selectFrom('actions').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = this.getRow ? (this.getRow.get(id) as ActionsTable | undefined) : await this.store.db.selectFrom('actions').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row || (agentId !== undefined && row.agent_id !== agentId)) throw new BridleError('BRIDLE_E_ACTION_NOT_FOUND', `No action ${id}`, { id });
     return fromRow(row);
   }

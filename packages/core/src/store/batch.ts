@@ -10,6 +10,20 @@ export interface Batch {
   /** Outbox rows to remove (the outbox connector's undo), after this batch's inserts. */
   outboxDeletes: string[];
   idem: IdempotencyTable[];
+  /** Gateway call bodies, by action id (a later write for the same call replaces an earlier one). */
+  payloads: Map<string, LlmPayloadRow>;
+}
+
+/**
+ * A row of `llm_payloads` (migration 0012): one gateway call's stored bodies. It rides in the
+ * outcome's group commit, so bodies and the audit entry that holds their sha256 land together,
+ * without a transaction (and an fsync) of their own.
+ */
+export interface LlmPayloadRow {
+  action_id: string;
+  request: string | null;
+  response: string | null;
+  created_at: number;
 }
 
 /** A chain's last position. */

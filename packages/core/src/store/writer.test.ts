@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditInput } from '../audit/entry.js';
 import { loadOrCreateSigner, trustedKeysFromDataDir, trustedKeysFromPem, type Signer } from '../audit/signer.js';
@@ -248,6 +249,17 @@ describe.each(dialects)('group commit writer on %s', (dialect) => {
     expect(outcome).toMatchObject({ error: { code: 'BRIDLE_E_STORE' } });
   });
 
+  it('a gateway payload rides in its batch with the audit entries, and a later one for the same call replaces it', async () => {
+    const w = writerFor(t.store);
+    const row = (response: string) => ({ action_id: 'act_1', request: '{"a":1}', response, created_at: 1 });
+    await Promise.all([w.write({ audit: [entry('a', 1)], llmPayload: row('{"r":1}') }), w.write({ audit: [entry('a', 2)] })]);
+    expect(w.batches).toBe(1);
+    await w.write({ llmPayload: row('{"r":2}') });
+    const payloads = t.store.db.withTables<{ llm_payloads: { action_id: string; request: string | null; response: string | null; created_at: number } }>();
+    expect(await payloads.selectFrom('llm_payloads').select(['action_id', 'response']).execute()).toEqual([{ action_id: 'act_1', response: '{"r":2}' }]);
+    await w.close();
+  });
+
   it('close() makes pending writes durable first, then refuses new ones', async () => {
     const w = writerFor(t.store);
     const pending = [w.write({ audit: [entry('a', 1)] }), w.write({ audit: [entry('a', 2)] })];
@@ -283,5 +295,35 @@ describe.each(dialects)('group commit writer on %s', (dialect) => {
     } finally {
       await late?.catch(() => {});
     }
+  });
+});
+
+describe('group commit writer on the embedded store', () => {
+  let t: TestStore;
+  const writerFor = (store: Store) => new GroupCommitWriter(store, loadOrCreateSigner(t.dataDir), sequentialIds(), manualClock());
+  beforeEach(async () => {
+    t = await testStore('sqlite');
+  });
+  afterEach(async () => {
+    await t?.cleanup();
+  });
+
+  it('commits every batch at synchronous=FULL and checkpoints the WAL from a worker thread, off the event loop', async () => {
+    const db = t.store.sqlite!;
+    const w = writerFor(t.store);
+    try {
+      expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+      const dbFile = statSync(db.name).size;
+      await Promise.all(Array.from({ length: 400 }, (_, i) => w.write({ audit: [entry('a', i)] })));
+      expect(db.pragma('synchronous', { simple: true })).toBe(2);
+      expect(await seqs(t.store, 'a')).toHaveLength(400);
+      // The worker copies the WAL into the database file within a few hundred milliseconds.
+      const until = Date.now() + 5000;
+      while (statSync(db.name).size <= dbFile && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      expect(statSync(db.name).size).toBeGreaterThan(dbFile);
+    } finally {
+      await w.close();
+    }
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
   });
 });

@@ -6,7 +6,7 @@ import { BridleError, describeError } from '../errors.js';
 import type { Clock, IdGenerator } from '../util/clock.js';
 import type { Store } from './open.js';
 import type { ActionsTable, BudgetUsageTable, CheckpointsTable, Database, IdempotencyTable, OutboxTable } from './schema.js';
-import type { Batch, Head } from './batch.js';
+import type { Batch, Head, LlmPayloadRow } from './batch.js';
 import { sqliteStatements, type SqliteStatements } from './sqlite-statements.js';
 
 /** Everything one caller needs made durable together. */
@@ -19,13 +19,15 @@ export interface WriteSet {
   /** The id of an outbox row to remove: the sandbox's "delete the post". */
   outboxDelete?: string;
   idempotency?: IdempotencyTable;
+  /** A gateway call's stored bodies (`gateway.audit.record: full`), upserted by action id. */
+  llmPayload?: LlmPayloadRow;
 }
 
 interface Pending extends Batch {
   waiters: { resolve: () => void; reject: (e: unknown) => void }[];
 }
 
-const empty = (): Pending => ({ audit: [], actions: new Map(), budgets: new Map(), outbox: [], outboxDeletes: [], idem: [], waiters: [] });
+const empty = (): Pending => ({ audit: [], actions: new Map(), budgets: new Map(), outbox: [], outboxDeletes: [], idem: [], payloads: new Map(), waiters: [] });
 
 /** Assigns each entry its place in its chain, starting from the heads read inside the transaction. */
 function seal(audit: readonly AuditInput[], heads: Map<string, Head>): AuditRow[] {
@@ -101,6 +103,7 @@ export class GroupCommitWriter {
     if (set.outbox) p.outbox.push(set.outbox);
     if (set.outboxDelete) p.outboxDeletes.push(set.outboxDelete);
     if (set.idempotency) p.idem.push(set.idempotency);
+    if (set.llmPayload) p.payloads.set(set.llmPayload.action_id, set.llmPayload);
     const done = new Promise<void>((resolve, reject) => p.waiters.push({ resolve, reject }));
     this.schedule();
     return done;
@@ -141,6 +144,7 @@ export class GroupCommitWriter {
     do await this.flush();
     while (this.pending.waiters.length > 0 || this.flushing);
     this.closed = true;
+    await this.stmts?.close();
   }
 
   private checkpoint(heads: Map<string, Head>, chains: Iterable<string>): CheckpointsTable {
@@ -193,6 +197,14 @@ export class GroupCommitWriter {
       for (const rows of chunks(b.outbox)) await trx.insertInto('outbox').values(rows).execute();
       for (const ids of chunks(b.outboxDeletes)) await trx.deleteFrom('outbox').where('id', 'in', ids).execute();
       for (const rows of chunks(b.idem)) await trx.insertInto('idempotency_keys').values(rows).onConflict((oc) => oc.columns(['agent_id', 'key']).doNothing()).execute();
+      const payloads = trx.withTables<{ llm_payloads: LlmPayloadRow }>();
+      for (const rows of chunks([...b.payloads.values()])) {
+        await payloads
+          .insertInto('llm_payloads')
+          .values(rows)
+          .onConflict((oc) => oc.column('action_id').doUpdateSet((eb) => ({ request: eb.ref('excluded.request'), response: eb.ref('excluded.response'), created_at: eb.ref('excluded.created_at') })))
+          .execute();
+      }
     });
   }
 }

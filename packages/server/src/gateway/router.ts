@@ -102,7 +102,6 @@ export async function createRouter(config: GatewayConfig, opts: RouterOptions): 
   };
   // Validate every key before opening any pool, so a bad config leaks nothing.
   const inits = Object.entries(config.providers).map(([name, p]) => [name, p.kind, providerInit(name, p, opts.env, timeouts)] as const);
-  await ensureTokenizer();
   const providers = new Map<string, Provider>();
   const breakers = new Map<string, Breaker>();
   for (const [name, kind, init] of inits) {
@@ -173,6 +172,13 @@ export async function createRouter(config: GatewayConfig, opts: RouterOptions): 
     throw new UpstreamError(final.failure, message, { ...final.opts, attempts });
   }
 
+  /**
+   * The tokenizer is loaded on the first answer without usage, not at start-up: providers that
+   * report usage (all the supported ones, when asked) never need its ~20 MB. Should it fail to
+   * load, counts fall back to the per-character estimate.
+   */
+  const tokenizer = (): Promise<void> => ensureTokenizer().catch(() => {});
+
   function estimateUsage(body: ChatBody, completionTokens: number): Usage {
     return { inputTokens: countPromptTokens(body), outputTokens: completionTokens, cachedInputTokens: 0, estimated: true };
   }
@@ -188,6 +194,7 @@ export async function createRouter(config: GatewayConfig, opts: RouterOptions): 
     async chat(body, callOpts: CallOptions = {}): Promise<ChatResult> {
       const { value, target, kind, attempts } = await run(callOpts.model ?? body.model, callOpts.signal, (p, t) => p.chat(body, t.model, callOpts.signal));
       const message = objects(value.body.choices)[0]?.message;
+      if (value.usage === null) await tokenizer();
       const usage = value.usage ?? estimateUsage(body, isObject(message) ? countMessageTokens(message) : 0);
       return { ...target, kind, attempts, body: value.body, usage, ...(value.systemFingerprint !== undefined ? { systemFingerprint: value.systemFingerprint } : {}) };
     },
@@ -225,6 +232,8 @@ export async function createRouter(config: GatewayConfig, opts: RouterOptions): 
             ps.abort();
             await ps.chunks.return?.();
           }
+          // usage() is read after the chunks end, however they end.
+          if (ps.usage() === null) await tokenizer();
         }
       };
       return {
@@ -240,6 +249,7 @@ export async function createRouter(config: GatewayConfig, opts: RouterOptions): 
     async embeddings(body, callOpts: CallOptions = {}): Promise<EmbeddingsResult> {
       const { value, target, kind, attempts } = await run(callOpts.model ?? body.model, callOpts.signal, (p, t) => p.embeddings(body, t.model, callOpts.signal));
       const inputs = typeof body.input === 'string' ? [body.input] : arr(body.input).filter((s): s is string => typeof s === 'string');
+      if (value.usage === null) await tokenizer();
       const usage = value.usage ?? { inputTokens: inputs.reduce((n, s) => n + countTextTokens(s), 0), outputTokens: 0, cachedInputTokens: 0, estimated: true };
       const out: JsonObject = value.usage === null ? { ...value.body, usage: { prompt_tokens: usage.inputTokens, total_tokens: usage.inputTokens } } : value.body;
       return { ...target, kind, attempts, body: out, usage };

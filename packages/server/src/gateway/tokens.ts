@@ -11,7 +11,8 @@ let loading: Promise<void> | null = null;
 
 /**
  * Loads the o200k tokenizer (gpt-4o family; a fair approximation for other vendors' models).
- * It is a few megabytes of ranks, so it is imported on first need, not at module load; after
+ * Its ranks take about 20 MB of heap, so it is imported only when a provider reports no usage
+ * and Bridle must count itself (reservations use `promptTokenBound`, which needs none); after
  * this resolves every count is synchronous.
  *
  * @example
@@ -39,22 +40,49 @@ const REPLY_PRIMING = 3;
 // Low-detail image cost in OpenAI's vision pricing; high-detail images cost more, so this is a floor.
 const PER_IMAGE = 85;
 
-/** Prompt tokens of a Chat Completions request, counted the way OpenAI bills them (approximately for tools). */
-export function countPromptTokens(body: ChatBody): number {
+/**
+ * Prompt tokens of a Chat Completions request, the way OpenAI frames them: each message's role,
+ * name, text and tool calls measured by `measure`, plus the cookbook's per-message framing.
+ */
+function promptTokens(body: ChatBody, measure: (text: string) => number): number {
   let total = REPLY_PRIMING;
   for (const m of body.messages) {
-    total += PER_MESSAGE + countTextTokens(str(m.role) ?? '') + countTextTokens(contentText(m.content));
+    total += PER_MESSAGE + measure(str(m.role) ?? '') + measure(contentText(m.content));
     for (const part of objects(m.content)) if (part.type === 'image_url' || part.type === 'input_image') total += PER_IMAGE;
     const name = str(m.name);
-    if (name !== undefined) total += PER_NAME + countTextTokens(name);
+    if (name !== undefined) total += PER_NAME + measure(name);
     for (const call of objects(m.tool_calls)) {
       const fn = isObject(call.function) ? call.function : {};
-      total += countTextTokens(str(fn.name) ?? '') + countTextTokens(str(fn.arguments) ?? '');
+      total += measure(str(fn.name) ?? '') + measure(str(fn.arguments) ?? '');
     }
   }
   const tools = objects(body.tools);
-  if (tools.length > 0) total += countTextTokens(JSON.stringify(tools));
+  if (tools.length > 0) total += measure(JSON.stringify(tools));
   return total;
+}
+
+/** Prompt tokens of a Chat Completions request, counted the way OpenAI bills them (approximately for tools). */
+export function countPromptTokens(body: ChatBody): number {
+  return promptTokens(body, countTextTokens);
+}
+
+/**
+ * An upper bound on a text's tokens without a tokenizer: its UTF-8 length. A BPE token (o200k,
+ * cl100k, Claude's, Gemini's byte-fallback pieces) covers at least one byte, so a text never has
+ * more tokens than bytes.
+ */
+export function textTokenBound(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/**
+ * What a call's reservation is made for: `countPromptTokens` with every text measured by
+ * `textTokenBound`. It never counts fewer tokens than the tokenizer would (images still count
+ * at the low-detail floor), costs no tokenizer in memory and no BPE work per call; the
+ * reservation is larger (about 4× for English text), and is settled at the provider's count.
+ */
+export function promptTokenBound(body: ChatBody): number {
+  return promptTokens(body, textTokenBound);
 }
 
 /** Completion tokens of a Chat Completions response message (text plus tool-call names and arguments). */

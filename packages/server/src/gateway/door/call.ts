@@ -4,7 +4,7 @@ import type { ChatBody, FailedAttempt, Price, Router, Usage } from '../types.js'
 import { decisionError, GatewayError } from './errors.js';
 import { costMicroUsd, defaultPrice } from '../prices.js';
 import { dearest, DEFAULT_OUTPUT_TOKENS, estimateMicroUsd } from './money.js';
-import { savePayload, seal, type SealedBody } from './payloads.js';
+import { payloadRow, seal, type SealedBody } from './payloads.js';
 
 /** Everything a gateway route needs, built once at start-up. */
 export interface Door {
@@ -199,8 +199,8 @@ export interface Outcome {
 }
 
 /**
- * Stores the bodies (gateway.audit) and reports the outcome, settling the reservation at the
- * exact cost of the tokens the provider counted (a failed or cut-off call still pays for what
+ * Reports the outcome, with the stored bodies (gateway.audit) in the same commit, settling the
+ * reservation at the exact cost of the tokens the provider counted (a failed or cut-off call still pays for what
  * was generated). Throws when the report cannot be made durable: the caller then answers an
  * error (or ends a stream with an error event) rather than acknowledging an unrecorded call.
  */
@@ -211,7 +211,6 @@ export async function settle(door: Door, a: Admitted, o: Outcome): Promise<{ cos
     const audit = door.config.audit;
     const req: SealedBody = seal(o.request, audit.redact_paths);
     const res: SealedBody | null = o.response === null ? null : seal(o.response, audit.redact_paths);
-    if (audit.record === 'full') await savePayload(door.bridle.store, a.rec.id, req, res, door.now());
     const result: JsonObject = {
       operation: o.extra?.operation ?? 'chat',
       requestedModel: a.requestedModel,
@@ -231,7 +230,8 @@ export async function settle(door: Door, a: Admitted, o: Outcome): Promise<{ cos
       response: res ? { sha256: res.sha256, bytes: res.bytes } : null,
       ...(o.extra ?? {}),
     };
-    await door.bridle.report(a.rec.id, a.agentId, { outcome: o.ok ? 'succeeded' : 'failed', costMicroUsd: cost, result, ...(o.error ? { error: o.error } : {}) });
+    const report = { outcome: o.ok ? 'succeeded' : 'failed', costMicroUsd: cost, result, ...(o.error ? { error: o.error } : {}) } as const;
+    await door.bridle.report(a.rec.id, a.agentId, report, audit.record === 'full' ? { llmPayload: payloadRow(a.rec.id, req, res, door.now()) } : {});
   } finally {
     door.running.delete(a.rec.id);
   }

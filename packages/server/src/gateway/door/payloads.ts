@@ -1,4 +1,4 @@
-import { canonicalJson, sha256Hex, type JsonObject, type JsonValue, type Store } from '@bridle/core';
+import { canonicalJson, sha256Hex, type JsonObject, type JsonValue, type Store, type WriteSet } from '@bridle/core';
 
 /** `llm_payloads` (migration 0012): bodies kept apart from the audit chain, which holds their sha256. */
 interface LlmPayloadsTable {
@@ -59,14 +59,13 @@ export function seal(body: JsonValue, pointers: readonly string[]): SealedBody {
   return { text, sha256: sha256Hex(text), bytes: Buffer.byteLength(text) };
 }
 
-/** Stores (or replaces, on a re-run after approval) the bodies of one call. */
-export async function savePayload(store: Store, actionId: string, request: SealedBody, response: SealedBody | null, now: number): Promise<void> {
-  const row = { action_id: actionId, request: request.text, response: response?.text ?? null, created_at: now };
-  await db(store)
-    .insertInto('llm_payloads')
-    .values(row)
-    .onConflict((oc) => oc.column('action_id').doUpdateSet({ request: row.request, response: row.response, created_at: now }))
-    .execute();
+/**
+ * The `llm_payloads` row of one call, for the outcome's group commit (`WriteSet.llmPayload`):
+ * bodies and the audit entry holding their sha256 land in one transaction, and cost no commit
+ * (no fsync) of their own. A re-run after approval replaces the row.
+ */
+export function payloadRow(actionId: string, request: SealedBody, response: SealedBody | null, now: number): NonNullable<WriteSet['llmPayload']> {
+  return { action_id: actionId, request: request.text, response: response?.text ?? null, created_at: now };
 }
 
 /** The stored bodies of one call, or null when none were kept (metadata mode) or they were swept. */

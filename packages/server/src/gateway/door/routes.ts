@@ -10,6 +10,7 @@ import { upstreamError, type Dialect } from './errors.js';
 import { chatBodySchema, embeddingsBodySchema, idempotencyHeader, messagesBodySchema, parseBody, promptHeader } from './schemas.js';
 import { openStream, pipeStream } from './stream.js';
 import { recordLlmCall } from './telemetry.js';
+import { promptTokenBound, textTokenBound } from '../tokens.js';
 
 export interface Authenticator {
   authenticate(req: FastifyRequest, need: AuthLevel): Promise<Principal>;
@@ -51,7 +52,8 @@ function clientSignal(reply: FastifyReply): AbortSignal {
 /** One chat call in either dialect: admit, call (streamed or not), check, settle, answer. */
 async function chat(door: Door, agentId: string, body: ChatBody, dialect: Dialect, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const stream = body.stream === true;
-  const promptTokens = door.router.countPromptTokens(body);
+  // An upper bound, not a count: no tokenizer per call (see promptTokenBound).
+  const promptTokens = promptTokenBound(body);
   const attempts = attemptsFor(door, stream);
   const cap = outputCap(body);
   const a = await admit(door, {
@@ -69,7 +71,8 @@ async function chat(door: Door, agentId: string, body: ChatBody, dialect: Dialec
   if (stream) {
     const opened = await openStream(door, a, clientSignal(reply));
     reply.hijack();
-    await pipeStream(door, a, opened, reply.raw, dialect, promptTokens);
+    // Anthropic's message_start shows input tokens before the provider's figure (in message_delta): an estimate.
+    await pipeStream(door, a, opened, reply.raw, dialect, dialect === 'anthropic' ? door.router.countPromptTokens(body) : 0);
     return reply;
   }
   const completion = await runChat(door, a, clientSignal(reply), attempts);
@@ -101,7 +104,7 @@ export async function embeddings(door: Door, auth: Authenticator, req: FastifyRe
     agentId,
     body: chatLike,
     operation: 'embeddings',
-    promptTokens: inputs.reduce((n, s) => n + door.router.countTextTokens(s), 0) + (inputs.length === 0 ? arr(body.input).length : 0),
+    promptTokens: inputs.reduce((n, s) => n + textTokenBound(s), 0) + (inputs.length === 0 ? arr(body.input).length : 0),
     maxOutputTokens: 0,
     paramsMaxTokens: 0,
     prompt: promptHeader(req.headers['x-bridle-prompt']),

@@ -67,7 +67,7 @@ export async function openStream(door: Door, a: Admitted, client: AbortSignal): 
 }
 
 /** Relays an open stream to the client (see `openStream`), then settles and ends it. */
-export async function pipeStream(door: Door, a: Admitted, opened: { stream: ChatStream; ctrl: AbortController; started: number }, res: ServerResponse, dialect: Dialect, promptTokens: number): Promise<void> {
+export async function pipeStream(door: Door, a: Admitted, opened: { stream: ChatStream; ctrl: AbortController; started: number }, res: ServerResponse, dialect: Dialect, anthropicInputTokens: number): Promise<void> {
   const { stream, ctrl, started } = opened;
   let clientGone = false;
   const onClose = () => {
@@ -79,7 +79,7 @@ export async function pipeStream(door: Door, a: Admitted, opened: { stream: Chat
   res.on('close', onClose);
   const out = new SseWriter(res);
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-bridle-action-id': a.rec.id });
-  const toAnthropic = dialect === 'anthropic' ? chatChunksToAnthropicEvents(a.requestedModel, { inputTokens: promptTokens }) : null;
+  const toAnthropic = dialect === 'anthropic' ? chatChunksToAnthropicEvents(a.requestedModel, { inputTokens: anthropicInputTokens }) : null;
   const send = async (chunks: ChatChunk[]) => {
     for (const c of chunks) {
       if (toAnthropic) for (const ev of toAnthropic(c)) await out.write(anthropicFrame(ev.event, ev.data));
