@@ -6,13 +6,15 @@ import { TransitionFeed } from './feed.js';
 import { configureGenAi } from './genai.js';
 import { logTransition } from './logging.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { ActionTracer, tracingFromEnv, type TracingOptions } from './tracing.js';
+import type { ActionTracer } from './tracing.js';
+import { tracingFromEnv, type TracingOptions } from './tracing-config.js';
 
 export { TransitionFeed, type Transition } from './feed.js';
 export { recordLlmCall, configureGenAi, type LlmCallInfo, type GenAiSink } from './genai.js';
 export { createLogger, logOptionsFromEnv, prettyStream, logTransition, type LoggerOptions, type LogFormat, type LogLevel } from './logging.js';
 export { createMetrics, type Metrics, type MetricsOptions } from './metrics.js';
-export { ActionTracer, tracingFromEnv, type TracingOptions } from './tracing.js';
+export type { ActionTracer } from './tracing.js';
+export { tracingFromEnv, type TracingOptions } from './tracing-config.js';
 
 export interface MetricsConfig {
   /** Serve `GET /metrics` (default true). */
@@ -65,7 +67,6 @@ const ACTION_ROUTE = /^\/v1\/(actions|approvals)\/:id(\/|$)/;
 export function registerObservability(app: FastifyInstance, bridle: Bridle, opts: ObservabilityOptions & { authenticate: (req: FastifyRequest, need: 'read') => Promise<unknown> }): Observability {
   const m = opts.metrics ?? {};
   const metrics = m.enabled === false ? null : createMetrics(bridle, { processMetrics: m.processMetrics !== false });
-  const tracer = opts.tracing ? new ActionTracer(bridle, opts.tracing) : null;
   const log = app.log as Logger;
   const logs = opts.lifecycleLogs !== false && typeof log.isLevelEnabled === 'function';
 
@@ -75,11 +76,26 @@ export function registerObservability(app: FastifyInstance, bridle: Bridle, opts
     if (metrics) feed.on(metrics.onTransition);
     if (logs) feed.on((t) => logTransition(log, t));
   }
-  const observer: PipelineObserver = {};
-  if (feed) observer.transition = feed.transition;
-  if (tracer) observer.phase = tracer.phase;
-  if (feed || tracer) bridle.observe(observer);
-  const unconfigure = configureGenAi({ tracer: tracer?.tracer ?? null, contextOf: (id) => tracer?.contextOf(id), count: metrics ? metrics.onLlmCall : null });
+  const result: Observability = { metrics, tracer: null };
+  let unconfigure = () => {};
+  const install = (tracer: ActionTracer | null) => {
+    const observer: PipelineObserver = {};
+    if (feed) observer.transition = feed.transition;
+    if (tracer) observer.phase = tracer.phase;
+    if (feed || tracer) bridle.observe(observer);
+    unconfigure();
+    unconfigure = configureGenAi({ tracer: tracer?.tracer ?? null, contextOf: (id) => tracer?.contextOf(id), count: metrics ? metrics.onLlmCall : null });
+  };
+  install(null);
+  const tracing = opts.tracing;
+  if (tracing) {
+    // The OpenTelemetry SDK is loaded only when tracing is on, before the server takes requests.
+    app.addHook('onReady', async () => {
+      const { ActionTracer } = await import('./tracing.js');
+      result.tracer = new ActionTracer(bridle, tracing);
+      install(result.tracer);
+    });
+  }
 
   // Request lines about one action carry its id, like the lifecycle lines do.
   app.addHook('onRequest', (req, _reply, done) => {
@@ -106,10 +122,10 @@ export function registerObservability(app: FastifyInstance, bridle: Bridle, opts
   }
 
   app.addHook('onClose', async () => {
-    if (feed || tracer) bridle.observe(undefined);
+    if (feed || result.tracer) bridle.observe(undefined);
     feed?.close();
     unconfigure();
-    await tracer?.shutdown();
+    await result.tracer?.shutdown();
   });
-  return { metrics, tracer };
+  return result;
 }

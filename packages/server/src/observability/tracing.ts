@@ -1,44 +1,16 @@
 import { ROOT_CONTEXT, SpanStatusCode, trace, type Context, type Span, type SpanContext, type Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { BridleError, type ActionRecord, type Bridle, type Phase, type PhaseEnd, type StageContext } from '@bridle/core';
+import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { TracingOptions } from './tracing-config.js';
 
-export interface TracingOptions {
-  /** OTLP/HTTP traces URL, e.g. `http://127.0.0.1:4318/v1/traces`. Unset: the OTEL_EXPORTER_OTLP_* variables decide. */
-  url?: string;
-  /** Extra export headers (an API key for a hosted backend); OTEL_EXPORTER_OTLP_HEADERS also applies. */
-  headers?: Record<string, string>;
-  /** `service.name` of the resource (default `OTEL_SERVICE_NAME` or `bridle`). */
-  serviceName?: string;
-  /** Export through this instead of OTLP/HTTP (tests: an InMemorySpanExporter), span by span. */
-  exporter?: SpanExporter;
-  /** An action span still open after this long (an authorize-mode action never reported, a failed commit) is ended as abandoned. Default 10 minutes. */
-  maxOpenMs?: number;
-}
+export { tracingFromEnv, type TracingOptions } from './tracing-config.js';
+import { type ActionRecord, type Bridle, type Phase, type PhaseEnd, type StageContext } from '@bridle/core';
 
 /** Open action spans beyond this are not started: tracing sheds load rather than memory. */
 const MAX_OPEN = 10_000;
 /** Ended action spans remembered so late LLM calls and follow-ups can still point at them. */
 const MAX_RECENT = 10_000;
-
-/**
- * Tracing config from the standard OpenTelemetry variables; null (tracing off, zero overhead)
- * unless an OTLP endpoint is set. OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none turn it off.
- */
-export function tracingFromEnv(env: NodeJS.ProcessEnv): TracingOptions | null {
-  if (env.OTEL_SDK_DISABLED === 'true' || env.OTEL_TRACES_EXPORTER === 'none') return null;
-  const url = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  if (!url) return null;
-  try {
-    const u = new URL(url);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)');
-  } catch {
-    throw new BridleError('BRIDLE_E_CONFIG', `OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT must be an http(s) URL (got "${url}")`);
-  }
-  // The exporter reads the variables itself (with the /v1/traces suffix rule for the base endpoint).
-  return env.OTEL_SERVICE_NAME ? { serviceName: env.OTEL_SERVICE_NAME } : {};
-}
 
 interface OpenSpan {
   span: Span;
