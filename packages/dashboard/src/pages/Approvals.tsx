@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api/client';
 import type { ActionView, Params } from '../api/types';
 import { useResource } from '../app/resource';
@@ -28,6 +28,9 @@ const SHORTCUTS: [string, string][] = [
   ['?', 'this help'],
 ];
 
+/** How long a live event outranks a list fetched around the same time. */
+const LIVE_MEMORY_MS = 30_000;
+
 /** The approvals inbox: pending actions arrive live over SSE; keyboard-first. */
 export function Approvals() {
   const canApprove = useCan('approve');
@@ -39,8 +42,17 @@ export function Approvals() {
   const [rejecting, setRejecting] = useState<ActionView | null>(null);
   const [help, setHelp] = useState(false);
 
+  // What the live stream said recently, by action id: a list fetched before those events (its
+  // answer can arrive after them) must not undo them.
+  const live = useRef(new Map<string, { item: ActionView | null; at: number }>());
   useEffect(() => {
-    if (list.data) setItems(list.data.items);
+    if (!list.data) return;
+    const now = Date.now();
+    for (const [id, e] of live.current) if (now - e.at > LIVE_MEMORY_MS) live.current.delete(id);
+    const fetched = list.data.items.filter((i) => live.current.get(i.id)?.item !== null);
+    const known = new Set(fetched.map((i) => i.id));
+    const arrived = [...live.current.values()].flatMap((e) => (e.item && !known.has(e.item.id) ? [e.item] : []));
+    setItems([...fetched, ...arrived]);
   }, [list.data]);
 
   useEffect(() => {
@@ -51,6 +63,7 @@ export function Approvals() {
 
   useStreamEvent(['action'], (data) => {
     if (!isAction(data)) return list.reload();
+    live.current.set(data.id, { item: data.status === 'awaiting_approval' ? data : null, at: Date.now() });
     setItems((cur) => {
       const has = cur.some((i) => i.id === data.id);
       if (data.status === 'awaiting_approval') return has ? cur.map((i) => (i.id === data.id ? data : i)) : [...cur, data];
@@ -64,6 +77,7 @@ export function Approvals() {
   }, []);
 
   const decided = (id: string, what: string) => {
+    live.current.set(id, { item: null, at: Date.now() });
     const idx = items.findIndex((i) => i.id === id);
     const rest = items.filter((i) => i.id !== id);
     setItems(rest);
