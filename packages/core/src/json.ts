@@ -4,6 +4,12 @@ export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
+/** True when the keys are already in UTF-16 code-unit order (what `sort()` would produce). */
+function inOrder(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false;
+  return true;
+}
+
 /**
  * Canonical JSON: object keys sorted by UTF-16 code units, no whitespace, `undefined` members
  * dropped. Hashes (audit chain, approval binding, policy version) are taken over this form so
@@ -36,7 +42,9 @@ export function canonicalJson(value: unknown): string {
       }
       const obj = value as Record<string, unknown>;
       const keys = Object.keys(obj);
-      if (keys.length > 1) keys.sort();
+      // Most objects Bridle encodes are built with their keys in order already; checking is
+      // cheaper than sorting, which allocates on every call.
+      if (keys.length > 1 && !inOrder(keys)) keys.sort();
       let out = '{';
       let first = true;
       for (let i = 0; i < keys.length; i++) {

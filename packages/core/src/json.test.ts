@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from './json.js';
+
+describe('canonicalJson', () => {
+  it('orders keys by UTF-16 code units, whether they arrive sorted, reversed or mixed', () => {
+    const sorted = { A: 1, Z: 2, a: 3, b: { x: [1, { d: 1, c: 2 }], y: null }, 'é': 4, '😀': 5 };
+    const reversed = { '😀': 5, 'é': 4, b: { y: null, x: [1, { c: 2, d: 1 }] }, a: 3, Z: 2, A: 1 };
+    const expected = '{"A":1,"Z":2,"a":3,"b":{"x":[1,{"c":2,"d":1}],"y":null},"é":4,"😀":5}';
+    expect(canonicalJson(sorted)).toBe(expected);
+    expect(canonicalJson(reversed)).toBe(expected);
+    // The same order Array.prototype.sort gives, including astral characters after BMP ones.
+    expect(Object.keys(JSON.parse(expected) as object)).toEqual(Object.keys(reversed).sort());
+  });
+
+  it('drops undefined members, keeps array holes as null, and refuses what JSON cannot hold', () => {
+    expect(canonicalJson({ b: undefined, a: [undefined, 1] })).toBe('{"a":[null,1]}');
+    expect(() => canonicalJson({ n: Number.NaN })).toThrow(/non-finite/);
+  });
+});
