@@ -113,8 +113,8 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     app.addHook('onClose', () => slack.drain());
   }
   registerObservability(app, bridle, { ...opts.observability, authenticate: auth.authenticate });
-  registerGateway(app, bridle, auth, opts.gateway);
-  const doc = openApiDocument(routes, '0.1.0');
+  const gatewayDocs = registerGateway(app, bridle, auth, opts.gateway);
+  const doc = openApiDocument([...routes, ...gatewayDocs], '0.1.0');
   app.get('/openapi.json', async () => doc);
   return app;
 }

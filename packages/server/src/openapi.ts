@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '@bridle/core';
-import type { RouteDef } from './route.js';
+import type { RouteDoc } from './route.js';
 import { errorSchema } from './schemas.js';
 
 const json = (s: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>;
 
 /** OpenAPI 3.1 from the same zod schemas that validate requests. */
-export function openApiDocument(routes: readonly RouteDef[], version: string): Record<string, unknown> {
+export function openApiDocument(routes: readonly RouteDoc[], version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const path = r.url.replace(/:(\w+)/g, '{$1}');

@@ -20,6 +20,9 @@ export interface RouteDef<B extends z.ZodType = z.ZodType, Q extends z.ZodType =
   handler(input: { body: z.output<B>; query: z.output<Q>; params: z.output<P>; principal: Principal; req: FastifyRequest; reply: FastifyReply }): Promise<unknown>;
 }
 
+/** What the OpenAPI document needs of a route: everything but its handler. */
+export type RouteDoc = Omit<RouteDef, 'handler'>;
+
 export function defineRoute<B extends z.ZodType = z.ZodNever, Q extends z.ZodType = z.ZodNever, P extends z.ZodType = z.ZodNever>(def: RouteDef<B, Q, P>): RouteDef {
   return def as unknown as RouteDef;
 }

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { BridleError, compileChecks, type Bridle, type GatewayConfig } from '@bridle/core';
-import { defineRoute, register } from '../../route.js';
+import { defineRoute, register, type RouteDoc } from '../../route.js';
 import { createRouter, type RouterOptions } from '../router.js';
 import type { Router } from '../types.js';
 import type { Door } from './call.js';
 import { errorBody, errorHeaders, toGatewayError } from './errors.js';
+import { gatewayRouteDocs } from './openapi.js';
 import { readPayload, sweepPayloads } from './payloads.js';
 import { chatCompletions, embeddings, listModels, messages, type Authenticator } from './routes.js';
 
@@ -36,9 +37,9 @@ const DAY_MS = 86_400_000;
  *   const app = buildServer({ bridle, adminToken });   // calls registerGateway when bridle.policy.gateway is set
  *   const openai = new OpenAI({ baseURL: 'http://127.0.0.1:8787/v1', apiKey: agentKey });
  */
-export function registerGateway(app: FastifyInstance, bridle: Bridle, auth: Authenticator, opts: GatewayOptions = {}): void {
+export function registerGateway(app: FastifyInstance, bridle: Bridle, auth: Authenticator, opts: GatewayOptions = {}): RouteDoc[] {
   const config: GatewayConfig | null = bridle.policy.gateway;
-  if (!config) return;
+  if (!config) return [];
   const holder: { door: Door | null } = { door: null };
   const door = (): Door => {
     if (!holder.door) throw new BridleError('BRIDLE_E_SHUTTING_DOWN', 'The gateway is not ready');
@@ -73,9 +74,7 @@ export function registerGateway(app: FastifyInstance, bridle: Bridle, auth: Auth
   });
 
   // An operator endpoint: Bridle's own error shape, like the rest of the API.
-  register(
-    app,
-    defineRoute({
+  const calls = defineRoute({
       method: 'GET',
       url: '/v1/llm/calls/:id',
       summary: 'The stored request and response bodies of one gateway call (gateway.audit.record: full).',
@@ -100,7 +99,7 @@ export function registerGateway(app: FastifyInstance, bridle: Bridle, auth: Auth
           storedAt: p?.createdAt ?? null,
         };
       },
-    }),
-    auth.authenticate,
-  );
+    });
+  register(app, calls, auth.authenticate);
+  return [...gatewayRouteDocs(config.max_request_bytes), calls];
 }
