@@ -1,27 +1,12 @@
-import { Bridle, createApiKey, parsePolicy, type Connector } from '@bridle/core';
+import type { Connector } from '@bridle/core';
 import type { FastifyBaseLogger } from 'fastify';
-import { testStore, type TestStore } from '../../../core/src/test-support.js';
-import { buildServer } from '../app.js';
+import { serverPolicy, testServer } from '../test-support.js';
 import type { ObservabilityOptions } from './index.js';
 
-export const ADMIN = 'test-admin-token-0123456789';
+export { ADMIN } from '../test-support.js';
 
-export const obsPolicy = `
-agents:
-  alpha:
-    mode: auto
-    budget: { daily_usd: 0.05 }
-  beta:
-    mode: draft
-actions:
-  social.post:
-    estimate_usd: 0.01
-    checks:
-      - max_length: {}
-      - banned_phrases: { list: [guaranteed returns] }
-  email.send:
-    approval: always
-  flaky.call:
+/** The server tests' policy plus a failing connector and guards (its `actions:` block is last, so this extends it). */
+export const obsPolicy = `${serverPolicy}  flaky.call:
     connector: flaky
     estimate_usd: 0.002
 guards:
@@ -41,28 +26,13 @@ export const flaky: Connector = {
 
 /** A real server on a real store (SQLite unless asked) with observability options, and a key per agent. */
 export async function obsServer(observability: ObservabilityOptions = {}, loggerInstance?: FastifyBaseLogger, dialect: 'sqlite' | 'postgres' = 'sqlite') {
-  const t: TestStore = await testStore(dialect);
-  const bridle = await Bridle.open({ store: t.store, policy: parsePolicy(obsPolicy, { connectors: ['outbox', 'flaky'] }), connectors: { flaky } });
-  const app = buildServer({ bridle, adminToken: ADMIN, observability, ...(loggerInstance ? { loggerInstance } : {}) });
-  await app.ready();
-  const alpha = (await createApiKey(bridle, 'alpha', { actor: { type: 'operator', id: 'test' } })).key;
-  const beta = (await createApiKey(bridle, 'beta', { actor: { type: 'operator', id: 'test' } })).key;
+  const s = await testServer(dialect, obsPolicy, { connectors: { flaky }, observability, loggerInstance });
+  await s.app.ready();
   const submit = async (key: string, body: Record<string, unknown>) => {
-    const r = await app.inject({ method: 'POST', url: '/v1/actions', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+    const r = await s.app.inject({ method: 'POST', url: '/v1/actions', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
     return r.json() as { id: string; status: string };
   };
-  return {
-    t,
-    bridle,
-    app,
-    keys: { alpha, beta },
-    submit,
-    async close() {
-      await app.close();
-      await bridle.close();
-      await t.cleanup();
-    },
-  };
+  return { ...s, submit };
 }
 
 export interface Sample {

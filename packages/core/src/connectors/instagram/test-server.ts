@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenLocal, readBody, RouteFailures, sendJson } from '../test-http.js';
 
 /**
  * A local Graph API for the Instagram connector's tests: the content publishing endpoints
@@ -59,20 +59,16 @@ export interface GraphTestServer {
 }
 
 const graphError = (res: ServerResponse, status: number, error: Record<string, unknown>, headers: Record<string, string> = {}) => {
-  res.writeHead(status, { 'content-type': 'application/json', ...(error.code === 190 ? { 'www-authenticate': 'OAuth "Facebook Platform" "invalid_token"' } : {}), ...headers });
-  res.end(JSON.stringify({ error: { type: 'OAuthException', fbtrace_id: 'AbCdEf123', ...error } }));
+  sendJson(res, status, { error: { type: 'OAuthException', fbtrace_id: 'AbCdEf123', ...error } }, { ...(error.code === 190 ? { 'www-authenticate': 'OAuth "Facebook Platform" "invalid_token"' } : {}), ...headers });
 };
-const ok = (res: ServerResponse, body: unknown) => {
-  res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-};
+const ok = (res: ServerResponse, body: unknown) => sendJson(res, 200, body);
 
 export async function startGraphServer(opts: { token: string; igUserId?: string }): Promise<GraphTestServer> {
   const igUserId = opts.igUserId ?? '17841400000000001';
   const containers = new Map<string, Container>();
   const media = new Map<string, StoredMedia>();
   const requests: SeenRequest[] = [];
-  const failures = new Map<GraphRoute, GraphFailure[]>();
+  const failures = new RouteFailures<GraphRoute, GraphFailure>();
   let seq = 17_900_000_000_000;
   const nextId = () => String(++seq);
 
@@ -82,15 +78,13 @@ export async function startGraphServer(opts: { token: string; igUserId?: string 
     media,
     requests,
     videoPolls: 2,
-    failNext(route, f) {
-      failures.set(route, [...(failures.get(route) ?? []), f]);
-    },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    failNext: (route, f) => failures.add(route, f),
+    close: () => server.close(),
   };
 
   /** Applies a scripted failure; true when the response has been sent. */
   async function scripted(route: GraphRoute, res: ServerResponse): Promise<boolean> {
-    const f = failures.get(route)?.shift();
+    const f = failures.take(route);
     if (!f) return false;
     switch (f.kind) {
       case 'slow':
@@ -125,9 +119,7 @@ export async function startGraphServer(opts: { token: string; igUserId?: string 
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const u = new URL(req.url ?? '/', 'http://x');
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
+    const body = await readBody(req);
     requests.push({ method: req.method ?? '', path: u.pathname, query: Object.fromEntries(u.searchParams), headers: req.headers, body });
 
     const parts = u.pathname.split('/').filter(Boolean);
@@ -209,13 +201,7 @@ export async function startGraphServer(opts: { token: string; igUserId?: string 
     graphError(res, 400, { message: `Unknown path components: /${edge ?? ''}`, code: 2500 });
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent) res.writeHead(500);
-      res.end(String(e));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await listenLocal(handle);
+  state.url = server.url;
   return state;
 }

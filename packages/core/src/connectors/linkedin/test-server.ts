@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJson, startScriptedServer, type ScriptedServer } from '../test-http.js';
 
 /**
  * A local stand-in for the LinkedIn REST endpoints the connector uses (POST/DELETE /rest/posts,
@@ -8,12 +8,7 @@ import type { AddressInfo } from 'node:net';
  * duplicate content, and rejects commentary with unescaped little-text-format characters.
  */
 
-export interface ScriptedReply {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-  delayMs?: number;
-}
+export type { ScriptedReply } from '../test-http.js';
 
 export interface StoredPost {
   urn: string;
@@ -26,13 +21,11 @@ export interface StoredPost {
   comments: number;
 }
 
-export interface LinkedInTestServer {
-  url: string;
+/** `url`, `requests`, `script` and `close` come from the shared scripted server. */
+export interface LinkedInTestServer extends ScriptedServer {
   posts: Map<string, StoredPost>;
-  requests: Array<{ method: string; path: string; headers: IncomingMessage['headers']; body: string }>;
-  script(...replies: ScriptedReply[]): void;
+  /** Makes the token answer 401 REVOKED_ACCESS_TOKEN. */
   revoke(): void;
-  close(): Promise<void>;
 }
 
 const ACTIVE_VERSIONS = new Set(['202506', '202509', '202601', '202604']);
@@ -45,34 +38,12 @@ export function isLittleText(s: string): boolean {
 
 export async function startLinkedInServer(opts: { token: string; author: string }): Promise<LinkedInTestServer> {
   const posts = new Map<string, StoredPost>();
-  const requests: LinkedInTestServer['requests'] = [];
-  const queue: ScriptedReply[] = [];
-  const timers = new Set<NodeJS.Timeout>();
   let revoked = false;
   let nextId = 7_100_000_000_000_000_000n;
 
-  const send = (res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}) => {
-    res.writeHead(status, { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers });
-    res.end(body === undefined ? '' : JSON.stringify(body));
-  };
-  const error = (res: ServerResponse, status: number, message: string, extra: Record<string, unknown> = {}) => send(res, status, { status, message, ...extra });
+  const error = (res: ServerResponse, status: number, message: string, extra: Record<string, unknown> = {}) => sendJson(res, status, { status, message, ...extra });
 
-  const handle = (req: IncomingMessage, res: ServerResponse, raw: string) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    requests.push({ method: req.method ?? '', path: url.pathname, headers: req.headers, body: raw });
-    const scripted = queue.shift();
-    if (scripted) {
-      const reply = () => {
-        if (!res.destroyed) send(res, scripted.status, scripted.body, scripted.headers);
-      };
-      if (!scripted.delayMs) return reply();
-      const t = setTimeout(() => {
-        timers.delete(t);
-        reply();
-      }, scripted.delayMs);
-      timers.add(t);
-      return;
-    }
+  const handle = (req: IncomingMessage, res: ServerResponse, raw: string, url: URL) => {
     if (req.headers.authorization !== `Bearer ${opts.token}`) return error(res, 401, 'Invalid access token', { serviceErrorCode: 65600, code: 'INVALID_ACCESS_TOKEN' });
     if (revoked) return error(res, 401, 'The token used in the request has been revoked by the user', { serviceErrorCode: 65601, code: 'REVOKED_ACCESS_TOKEN' });
     const version = req.headers['linkedin-version'];
@@ -101,7 +72,7 @@ export async function startLinkedInServer(opts: { token: string; author: string 
       if (article && (typeof article.source !== 'string' || typeof article.title !== 'string')) return error(res, 422, 'ERROR :: /content/article :: source and title are required');
       const urn = `urn:li:share:${nextId++}`;
       posts.set(urn, { urn, author: b.author, commentary, visibility: b.visibility, ...(article ? { article: { source: article.source as string, title: article.title as string } } : {}), deleted: false, likes: 0, comments: 0 });
-      return send(res, 201, undefined, { 'x-restli-id': urn, location: `/rest/posts/${encodeURIComponent(urn)}` });
+      return sendJson(res, 201, undefined, { 'x-restli-id': urn, location: `/rest/posts/${encodeURIComponent(urn)}` });
     }
     const m = /^\/rest\/(posts|socialActions)\/([^/]+)$/.exec(url.pathname);
     const urn = m ? decodeURIComponent(m[2]!) : '';
@@ -109,11 +80,11 @@ export async function startLinkedInServer(opts: { token: string; author: string 
     if (req.method === 'DELETE' && m?.[1] === 'posts') {
       if (!post) return error(res, 404, `Post ${urn} not found`);
       post.deleted = true;
-      return send(res, 204);
+      return sendJson(res, 204);
     }
     if (req.method === 'GET' && m?.[1] === 'socialActions') {
       if (!post || post.deleted) return error(res, 404, `Not Found: ${urn}`);
-      return send(res, 200, {
+      return sendJson(res, 200, {
         target: urn,
         likesSummary: { totalLikes: post.likes, aggregatedTotalLikes: post.likes, likedByCurrentUser: false, selectedLikes: [] },
         commentsSummary: { totalFirstLevelComments: post.comments, aggregatedTotalComments: post.comments, selectedComments: [] },
@@ -122,26 +93,12 @@ export async function startLinkedInServer(opts: { token: string; author: string 
     return error(res, 404, `No resource at ${req.method} ${url.pathname}`);
   };
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
+  const server = await startScriptedServer({ handle, send: sendJson });
   return {
-    url: `http://127.0.0.1:${port}`,
+    ...server,
     posts,
-    requests,
-    script: (...r) => void queue.push(...r),
     revoke: () => {
       revoked = true;
     },
-    close: () =>
-      new Promise<void>((r) => {
-        for (const t of timers) clearTimeout(t);
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
   };
 }

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJson, startScriptedServer, type ScriptedServer } from '../test-http.js';
 
 /**
  * A local stand-in for the Reddit endpoints the connector uses: the OAuth token endpoint
@@ -8,12 +8,7 @@ import type { AddressInfo } from 'node:net';
  * answers refusals as 200 with `json.errors` under api_type=json, and 401s expired tokens.
  */
 
-export interface ScriptedReply {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-  delayMs?: number;
-}
+export type { ScriptedReply } from '../test-http.js';
 
 export interface StoredPost {
   id: string;
@@ -26,18 +21,15 @@ export interface StoredPost {
   num_comments: number;
 }
 
-export interface RedditTestServer {
-  url: string;
+/** `url`, `requests`, `script` and `close` come from the shared scripted server. */
+export interface RedditTestServer extends ScriptedServer {
   posts: Map<string, StoredPost>;
-  requests: Array<{ method: string; path: string; headers: IncomingMessage['headers']; body: string }>;
   /** Access tokens issued so far. */
   issued: () => number;
-  script(...replies: ScriptedReply[]): void;
   /** Invalidates every issued access token (they expire; the grant still works). */
   expireTokens(): void;
   /** Invalidates the refresh token / password too. */
   revokeGrant(): void;
-  close(): Promise<void>;
 }
 
 export interface RedditServerAuth {
@@ -54,17 +46,13 @@ const BY_USER = /\(by \/?u\/[A-Za-z0-9_-]+\)/;
 
 export async function startRedditServer(auth: RedditServerAuth, subreddits: string[] = ['test', 'acme']): Promise<RedditTestServer> {
   const posts = new Map<string, StoredPost>();
-  const requests: RedditTestServer['requests'] = [];
-  const queue: ScriptedReply[] = [];
-  const timers = new Set<NodeJS.Timeout>();
   const tokens = new Set<string>(auth.accessToken ? [auth.accessToken] : []);
   let issued = 0;
   let grantRevoked = false;
   let nextId = 1_000_000;
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-    res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'x-ratelimit-used': '1', 'x-ratelimit-remaining': '99', 'x-ratelimit-reset': '300', ...headers });
-    res.end(body === undefined ? '' : JSON.stringify(body));
+    sendJson(res, status, body, { 'content-type': 'application/json; charset=UTF-8', 'x-ratelimit-used': '1', 'x-ratelimit-remaining': '99', 'x-ratelimit-reset': '300', ...headers });
   };
   const jsonErr = (code: string, message: string, field: string) => ({ json: { errors: [[code, message, field]] } });
 
@@ -82,22 +70,7 @@ export async function startRedditServer(auth: RedditServerAuth, subreddits: stri
     return send(res, 200, { access_token: token, token_type: 'bearer', expires_in: 86_400, scope: 'submit edit read' });
   };
 
-  const handle = (req: IncomingMessage, res: ServerResponse, raw: string) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    requests.push({ method: req.method ?? '', path: url.pathname + url.search, headers: req.headers, body: raw });
-    const scripted = queue.shift();
-    if (scripted) {
-      const reply = () => {
-        if (!res.destroyed) send(res, scripted.status, scripted.body, scripted.headers);
-      };
-      if (!scripted.delayMs) return reply();
-      const t = setTimeout(() => {
-        timers.delete(t);
-        reply();
-      }, scripted.delayMs);
-      timers.add(t);
-      return;
-    }
+  const handle = (req: IncomingMessage, res: ServerResponse, raw: string, url: URL) => {
     // Generic or missing agents are throttled hard.
     if (!BY_USER.test(req.headers['user-agent'] ?? '')) return send(res, 429, { message: 'Too Many Requests', error: 429 }, { 'retry-after': '600' });
     const isForm = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
@@ -136,19 +109,11 @@ export async function startRedditServer(auth: RedditServerAuth, subreddits: stri
     return send(res, 404, { message: 'Not Found', error: 404 });
   };
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
+  const server = await startScriptedServer({ handle, send, logQuery: true });
   return {
-    url: `http://127.0.0.1:${port}`,
+    ...server,
     posts,
-    requests,
     issued: () => issued,
-    script: (...r) => void queue.push(...r),
     expireTokens: () => {
       for (const t of [...tokens]) if (t !== auth.accessToken) tokens.delete(t);
     },
@@ -156,11 +121,5 @@ export async function startRedditServer(auth: RedditServerAuth, subreddits: stri
       grantRevoked = true;
       tokens.clear();
     },
-    close: () =>
-      new Promise<void>((r) => {
-        for (const t of timers) clearTimeout(t);
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
   };
 }

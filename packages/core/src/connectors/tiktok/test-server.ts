@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenLocal, readBody, RouteFailures, sendJson } from '../test-http.js';
 
 /**
  * A local TikTok v2 API for the connector's tests: creator info, video and photo Direct Post
@@ -54,15 +54,14 @@ export interface TikTokTestServer {
 
 let logSeq = 0;
 const send = (res: ServerResponse, status: number, data: unknown, code = 'ok', message = '', headers: Record<string, string> = {}) => {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify({ data, error: { code, message, log_id: `2026010112000${++logSeq}` } }));
+  sendJson(res, status, { data, error: { code, message, log_id: `2026010112000${++logSeq}` } }, headers);
 };
 const fail = (res: ServerResponse, status: number, code: string, message: string) => send(res, status, {}, code, message);
 
 export async function startTikTokServer(opts: { token: string }): Promise<TikTokTestServer> {
   const posts = new Map<string, StoredPost>();
   const requests: SeenRequest[] = [];
-  const failures = new Map<TikTokRoute, TikTokFailure[]>();
+  const failures = new RouteFailures<TikTokRoute, TikTokFailure>();
   let seq = 0;
   const state: TikTokTestServer = {
     url: '',
@@ -71,14 +70,12 @@ export async function startTikTokServer(opts: { token: string }): Promise<TikTok
     creator: { creator_username: 'bridle_test', privacy_level_options: ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY'], comment_disabled: false, duet_disabled: false, stitch_disabled: false, max_video_post_duration_sec: 600 },
     pollsToComplete: 1,
     verifiedPrefix: 'https://cdn.example.com/',
-    failNext(route, f) {
-      failures.set(route, [...(failures.get(route) ?? []), f]);
-    },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    failNext: (route, f) => failures.add(route, f),
+    close: () => server.close(),
   };
 
   async function scripted(route: TikTokRoute, res: ServerResponse): Promise<boolean> {
-    const f = failures.get(route)?.shift();
+    const f = failures.take(route);
     if (!f) return false;
     if (f.kind === 'slow') {
       await new Promise((r) => setTimeout(r, f.ms));
@@ -113,9 +110,7 @@ export async function startTikTokServer(opts: { token: string }): Promise<TikTok
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const u = new URL(req.url ?? '/', 'http://x');
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const raw = await readBody(req);
     let body: Record<string, unknown> = {};
     if (raw) {
       try {
@@ -185,13 +180,7 @@ export async function startTikTokServer(opts: { token: string }): Promise<TikTok
     fail(res, 404, 'invalid_params', `unknown endpoint ${u.pathname}`);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent) res.writeHead(500);
-      res.end(String(e));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await listenLocal(handle);
+  state.url = server.url;
   return state;
 }

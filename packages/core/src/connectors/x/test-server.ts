@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJson, startScriptedServer, type ScriptedServer } from '../test-http.js';
 import { oauth1Signature, parseOAuth1Header, type OAuth1Credentials } from './oauth1.js';
 
 /**
@@ -9,13 +9,7 @@ import { oauth1Signature, parseOAuth1Header, type OAuth1Credentials } from './oa
  * credentials whose signatures it verifies.
  */
 
-export interface ScriptedReply {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-  /** Wait this long before answering (to exercise timeouts). */
-  delayMs?: number;
-}
+export type { ScriptedReply } from '../test-http.js';
 
 export interface StoredPost {
   id: string;
@@ -25,32 +19,24 @@ export interface StoredPost {
   metrics: { retweet_count: number; reply_count: number; like_count: number; quote_count: number; bookmark_count: number; impression_count: number };
 }
 
-export interface XTestServer {
-  url: string;
+/** `url`, `requests`, `script` and `close` come from the shared scripted server. */
+export interface XTestServer extends ScriptedServer {
   posts: Map<string, StoredPost>;
-  requests: Array<{ method: string; path: string; headers: IncomingMessage['headers']; body: string }>;
-  /** The next requests answer with these, in order, before normal handling. */
-  script(...replies: ScriptedReply[]): void;
   /** Makes the credentials stop working (401), like a revoked or expired token. */
   revoke(): void;
-  close(): Promise<void>;
 }
 
 const problem = (status: number, title: string, detail: string, type = 'about:blank') => ({ title, detail, type, status });
 
 export async function startXServer(auth: { bearer: string } | { oauth1: OAuth1Credentials }): Promise<XTestServer> {
   const posts = new Map<string, StoredPost>();
-  const requests: XTestServer['requests'] = [];
-  const queue: ScriptedReply[] = [];
   const nonces = new Set<string>();
-  const timers = new Set<NodeJS.Timeout>();
   let revoked = false;
   let nextId = 1_790_000_000_000_000_000n;
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     const problemJson = status >= 400 && body !== null && typeof body === 'object' && 'title' in body;
-    res.writeHead(status, { 'content-type': problemJson ? 'application/problem+json' : 'application/json', ...headers });
-    res.end(body === undefined ? '' : JSON.stringify(body));
+    sendJson(res, status, body, { 'content-type': problemJson ? 'application/problem+json' : 'application/json', ...headers });
   };
 
   const authorized = (req: IncomingMessage, url: URL): boolean => {
@@ -71,22 +57,7 @@ export async function startXServer(auth: { bearer: string } | { oauth1: OAuth1Cr
     return true;
   };
 
-  const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    requests.push({ method: req.method ?? '', path: url.pathname + url.search, headers: req.headers, body });
-    const scripted = queue.shift();
-    if (scripted) {
-      const reply = () => {
-        if (!res.destroyed) send(res, scripted.status, scripted.body, scripted.headers);
-      };
-      if (!scripted.delayMs) return reply();
-      const t = setTimeout(() => {
-        timers.delete(t);
-        reply();
-      }, scripted.delayMs);
-      timers.add(t);
-      return;
-    }
+  const handle = (req: IncomingMessage, res: ServerResponse, body: string, url: URL) => {
     // The public URL is what gets signed: the test server sees its own host, which the client used too.
     const signedUrl = new URL(`http://${req.headers.host}${req.url}`);
     if (!authorized(req, signedUrl)) return send(res, 401, problem(401, 'Unauthorized', 'Unauthorized'));
@@ -126,26 +97,12 @@ export async function startXServer(auth: { bearer: string } | { oauth1: OAuth1Cr
     return send(res, 405, problem(405, 'Method Not Allowed', `${req.method} ${url.pathname}`));
   };
 
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
+  const server = await startScriptedServer({ handle, send, logQuery: true });
   return {
-    url: `http://127.0.0.1:${port}`,
+    ...server,
     posts,
-    requests,
-    script: (...r) => void queue.push(...r),
     revoke: () => {
       revoked = true;
     },
-    close: () =>
-      new Promise<void>((r) => {
-        for (const t of timers) clearTimeout(t);
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
   };
 }

@@ -1,9 +1,8 @@
-import type { JsonObject } from '@bridle/core';
 import { UpstreamError, type ChatChunk } from '../types.js';
 import { anthropicEventsToChat, anthropicToChatCompletion, chatToAnthropic, usageFromAnthropic } from '../translate/anthropic.js';
 import { isObject } from '../translate/common.js';
 import { UpstreamHttp, type UpstreamResponse } from './http.js';
-import { parseSse } from './sse.js';
+import { relayJsonSse } from './sse.js';
 import type { Provider, ProviderChat, ProviderInit, ProviderStream } from './types.js';
 
 /**
@@ -43,24 +42,9 @@ export function createAnthropicProvider(init: ProviderInit): Provider {
   };
 }
 
-async function* anthropicChunks(res: UpstreamResponse, provider: string, tr: ReturnType<typeof anthropicEventsToChat>): AsyncGenerator<ChatChunk> {
-  try {
-    for await (const ev of parseSse(res.body)) {
-      let data: JsonObject;
-      try {
-        const parsed = JSON.parse(ev.data) as JsonObject;
-        if (!isObject(parsed)) continue;
-        data = parsed;
-      } catch {
-        throw new UpstreamError('server', `${provider} sent an invalid stream event`, { provider });
-      }
-      for (const chunk of tr.push(data)) yield chunk;
-    }
+function anthropicChunks(res: UpstreamResponse, provider: string, tr: ReturnType<typeof anthropicEventsToChat>): AsyncGenerator<ChatChunk> {
+  return relayJsonSse(res, provider, (data) => tr.push(data), () => {
     if (!tr.finished()) throw new UpstreamError('connection', `${provider} stream ended before message_stop`, { provider });
-  } catch (e) {
-    throw e instanceof UpstreamError ? e : res.failure(e);
-  } finally {
-    res.done();
-  }
+    return [];
+  });
 }
-

@@ -3,7 +3,7 @@ import { UpstreamError, type ChatChunk } from '../types.js';
 import { arr, isObject, objects } from '../translate/common.js';
 import { chatToGemini, geminiEventsToChat, geminiToChatCompletion, usageFromGemini } from '../translate/gemini.js';
 import { UpstreamHttp, type UpstreamResponse } from './http.js';
-import { parseSse } from './sse.js';
+import { relayJsonSse } from './sse.js';
 import type { Provider, ProviderChat, ProviderEmbeddings, ProviderInit, ProviderStream } from './types.js';
 
 /**
@@ -53,25 +53,9 @@ export function createGeminiProvider(init: ProviderInit): Provider {
   };
 }
 
-async function* geminiChunks(res: UpstreamResponse, provider: string, tr: ReturnType<typeof geminiEventsToChat>): AsyncGenerator<ChatChunk> {
-  try {
-    for await (const ev of parseSse(res.body)) {
-      let data: JsonObject;
-      try {
-        const parsed = JSON.parse(ev.data) as JsonObject;
-        if (!isObject(parsed)) continue;
-        data = parsed;
-      } catch {
-        throw new UpstreamError('server', `${provider} sent an invalid stream event`, { provider });
-      }
-      for (const chunk of tr.push(data)) yield chunk;
-    }
+function geminiChunks(res: UpstreamResponse, provider: string, tr: ReturnType<typeof geminiEventsToChat>): AsyncGenerator<ChatChunk> {
+  return relayJsonSse(res, provider, (data) => tr.push(data), () => {
     if (!tr.finished()) throw new UpstreamError('connection', `${provider} stream ended before a finishReason`, { provider });
-    for (const chunk of tr.end()) yield chunk;
-  } catch (e) {
-    throw e instanceof UpstreamError ? e : res.failure(e);
-  } finally {
-    res.done();
-  }
+    return tr.end();
+  });
 }
-

@@ -1,3 +1,8 @@
+import type { JsonObject } from '@bridle/core';
+import { isObject } from '../translate/common.js';
+import { UpstreamError } from '../types.js';
+import type { UpstreamResponse } from './http.js';
+
 /** One Server-Sent Event: `event:` name (absent means "message") and its joined `data:` lines. */
 export interface SseEvent {
   event?: string;
@@ -64,4 +69,32 @@ function nextLineEnd(s: string, from: number): number {
   const cr = s.indexOf('\r', from);
   if (cr === -1 || (lf !== -1 && lf < cr)) return lf;
   return cr + 1 < s.length ? cr : -1;
+}
+
+/**
+ * Relays a provider stream whose events are JSON objects (Anthropic, Gemini): each object goes
+ * through `onEvent`; once the body ends, `atEnd` checks the stream was complete (throwing if it
+ * was cut) and flushes what is left. Non-object data is skipped, unparseable data is a server
+ * error, any other failure while reading is mapped by `res.failure`, and the response is
+ * released however the stream ends.
+ */
+export async function* relayJsonSse<T>(res: UpstreamResponse, provider: string, onEvent: (data: JsonObject) => T[], atEnd: () => T[]): AsyncGenerator<T> {
+  try {
+    for await (const ev of parseSse(res.body)) {
+      let data: JsonObject;
+      try {
+        const parsed = JSON.parse(ev.data) as JsonObject;
+        if (!isObject(parsed)) continue;
+        data = parsed;
+      } catch {
+        throw new UpstreamError('server', `${provider} sent an invalid stream event`, { provider });
+      }
+      for (const item of onEvent(data)) yield item;
+    }
+    for (const item of atEnd()) yield item;
+  } catch (e) {
+    throw e instanceof UpstreamError ? e : res.failure(e);
+  } finally {
+    res.done();
+  }
 }
