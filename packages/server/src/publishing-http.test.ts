@@ -33,3 +33,28 @@ describe('POST /v1/actions/:id/undo', () => {
     expect((await s.bridle.get(a.id)).status).toBe('succeeded');
   });
 });
+
+describe('notBefore over HTTP', () => {
+  let s: Awaited<ReturnType<typeof testServer>>;
+  beforeEach(async () => {
+    s = await testServer('sqlite');
+  });
+  afterEach(() => s.close());
+
+  const submit = (notBefore: unknown) =>
+    s.app.inject({ method: 'POST', url: '/v1/actions', headers: { authorization: `Bearer ${s.keys.alpha}` }, payload: { type: 'social.post', params: { platform: 'x', text: 'later' }, notBefore } });
+
+  it('schedules an ISO time and shows it; refuses what is not a time, with nothing written', async () => {
+    const at = new Date(Date.now() + 3_600_000).toISOString();
+    const ok = await submit(at);
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ status: 'allowed', notBefore: at });
+    const before = await s.t.store.db.selectFrom('actions').select('id').execute();
+    for (const bad of ['tomorrow', '2026-13-45T99:00:00Z', -5, 1.5, { at }, Date.now() + 1000 * 86_400_000]) {
+      const r = await submit(bad);
+      expect(r.statusCode, JSON.stringify(bad)).toBe(400);
+      expect(r.json().error.code).toBe('BRIDLE_E_VALIDATION');
+    }
+    expect(await s.t.store.db.selectFrom('actions').select('id').execute()).toHaveLength(before.length);
+  });
+});
