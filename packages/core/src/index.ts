@@ -5,6 +5,7 @@ export * from './errors.js';
 export * from './json.js';
 export * from './util/clock.js';
 export * from './util/money.js';
+export * from './util/retry-after.js';
 export * from './checks/types.js';
 export { checkRegistry, checkKinds, loadChecks, createCheck, type CheckKind, type RegisteredCheck } from './checks/registry.js';
 export * from './connectors/types.js';

@@ -1,4 +1,5 @@
 import type { AlertDeliveryResult } from './types.js';
+import { retryAfterValueMs } from '../util/retry-after.js';
 
 /** Longest Retry-After honoured: a receiver asking for more is retried after this. */
 export const MAX_RETRY_AFTER_MS = 3_600_000;
@@ -15,11 +16,8 @@ export function backoffMs(attempt: number, retry: { base_ms: number; max_ms: num
 
 /** `Retry-After` as delay-seconds or an HTTP date; undefined when absent or unreadable. */
 export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) return Math.min(Math.round(Number(v) * 1000), MAX_RETRY_AFTER_MS);
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.min(Math.max(0, at - now), MAX_RETRY_AFTER_MS);
+  const ms = retryAfterValueMs(value, now);
+  return ms === undefined ? undefined : Math.min(ms, MAX_RETRY_AFTER_MS);
 }
 
 export const clip = (s: string, n = 200): string => {

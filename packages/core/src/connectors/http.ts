@@ -1,5 +1,6 @@
 import { BridleError } from '../errors.js';
 import { ConnectorError, type ConnectorFailure } from './types.js';
+import { retryAfterValueMs } from '../util/retry-after.js';
 
 /*
  * The HTTP plumbing every platform connector (x, reddit, linkedin, instagram, tiktok) shares:
@@ -148,11 +149,7 @@ export function urlWith(base: string | URL, query: Record<string, string> = {}):
 
 /** `Retry-After` (RFC 9110 §10.2.3) as milliseconds: delay-seconds, or an HTTP date relative to `now`. */
 export function retryAfterMs(headers: Headers, now: number): number | undefined {
-  const v = headers.get('retry-after')?.trim();
-  if (!v) return undefined;
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+  return retryAfterValueMs(headers.get('retry-after'), now);
 }
 
 /** A header giving seconds until a limit resets (Reddit's X-Ratelimit-Reset), as milliseconds; undefined unless positive. */

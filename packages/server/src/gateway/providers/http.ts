@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Pool, type Dispatcher } from 'undici';
-import type { JsonObject } from '@bridle/core';
 import { UpstreamError, type UpstreamFailure } from '../types.js';
+import { retryAfterValueMs, type JsonObject } from '@bridle/core';
 
 /** Timeouts of one provider, already scaled. */
 export interface HttpTimeouts {
@@ -211,13 +211,8 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 export function parseRetryAfter(headers: IncomingHttpHeaders, now: number = Date.now()): number | undefined {
   const ms = Number(header(headers, 'retry-after-ms'));
   if (header(headers, 'retry-after-ms') !== undefined && Number.isFinite(ms) && ms >= 0) return Math.ceil(ms);
-  const ra = header(headers, 'retry-after');
-  if (ra !== undefined) {
-    const s = Number(ra);
-    if (ra.trim() !== '' && Number.isFinite(s) && s >= 0) return Math.ceil(s * 1000);
-    const at = Date.parse(ra);
-    if (Number.isFinite(at)) return Math.max(0, at - now);
-  }
+  const ra = retryAfterValueMs(header(headers, 'retry-after'), now);
+  if (ra !== undefined) return ra;
   const resets: number[] = [];
   for (const kind of ['requests', 'tokens']) {
     const reset = header(headers, `x-ratelimit-reset-${kind}`);
