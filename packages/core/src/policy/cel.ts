@@ -1,7 +1,19 @@
-import { celEnv, isCelError, parse, plan, CelScalar } from '@bufbuild/cel';
+import { createRequire } from 'node:module';
+import type * as Cel from '@bufbuild/cel';
+
+/**
+ * @bufbuild/cel brings protobuf, the CEL spec tables and an RE2 port: about 4 MB of heap and
+ * three times that in compiled code. Most policies have no CEL at all, so it is required (its
+ * CommonJS build; compiling stays synchronous) the first time an expression is compiled.
+ */
+const requireCjs = createRequire(import.meta.url);
+let celModule: typeof Cel | undefined;
+function cel(): typeof Cel {
+  return (celModule ??= requireCjs('@bufbuild/cel') as typeof Cel);
+}
 
 /** The parser's node type, named through our direct dependency rather than its own. */
-type Expr = ReturnType<typeof parse>['expr'];
+type Expr = ReturnType<typeof Cel.parse>['expr'];
 
 /** Roots of every identifier in an expression, so a typo (`agnet.id`) fails at load, not per action. */
 function identifiers(e: Expr | undefined, out: Set<string>): Set<string> {
@@ -47,6 +59,7 @@ export type CelRun = (vars: Record<string, unknown>) => { ok: true; value: unkno
  * Refuses syntax errors and names that are not variables, so a policy with a typo never loads.
  */
 export function compileCel(source: string, variables: readonly string[]): { ok: true; run: CelRun; uses: ReadonlySet<string> } | { ok: false; error: string } {
+  const { celEnv, isCelError, parse, plan, CelScalar } = cel();
   let parsed;
   try {
     parsed = parse(source);

@@ -1,6 +1,7 @@
-import { Ajv, type Options, type ValidateFunction } from 'ajv';
-import { Ajv2019 } from 'ajv/dist/2019.js';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type { Ajv, Options, ValidateFunction } from 'ajv';
+import type { Ajv2019 } from 'ajv/dist/2019.js';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
 import type { JsonObject } from '../../json.js';
 import { pointerSegments } from './paths.js';
 
@@ -25,16 +26,28 @@ const AJV_OPTIONS: Options = {
   removeAdditional: false,
 };
 
+/**
+ * Ajv and its two newer dialects cost about 3 MB of heap and a good deal more of compiled code;
+ * only a policy with a `json_schema` check needs them, so they are required (Ajv is CommonJS)
+ * the first time a schema is compiled rather than when the check registry is imported.
+ */
+const requireCjs = createRequire(import.meta.url);
+const ajvClass = {
+  draft07: () => (requireCjs('ajv') as { Ajv: typeof Ajv }).Ajv,
+  draft2019: () => (requireCjs('ajv/dist/2019.js') as { Ajv2019: typeof Ajv2019 }).Ajv2019,
+  draft2020: () => (requireCjs('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 }).Ajv2020,
+};
+
 const DIALECTS: Record<string, () => Ajv> = {
-  'http://json-schema.org/draft-07/schema': () => new Ajv(AJV_OPTIONS),
-  'https://json-schema.org/draft/2019-09/schema': () => new Ajv2019(AJV_OPTIONS),
-  'https://json-schema.org/draft/2020-12/schema': () => new Ajv2020(AJV_OPTIONS),
+  'http://json-schema.org/draft-07/schema': () => new (ajvClass.draft07())(AJV_OPTIONS),
+  'https://json-schema.org/draft/2019-09/schema': () => new (ajvClass.draft2019())(AJV_OPTIONS),
+  'https://json-schema.org/draft/2020-12/schema': () => new (ajvClass.draft2020())(AJV_OPTIONS),
 };
 
 /** The Ajv for the schema's `$schema` (draft-07 when absent), or undefined for a dialect Ajv 8 lacks. */
 function ajvFor(schema: JsonObject): Ajv | undefined {
   const declared = schema.$schema;
-  if (declared === undefined) return new Ajv(AJV_OPTIONS);
+  if (declared === undefined) return new (ajvClass.draft07())(AJV_OPTIONS);
   if (typeof declared !== 'string') return undefined;
   return DIALECTS[declared.replace(/#$/, '')]?.();
 }

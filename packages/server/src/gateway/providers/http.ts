@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { Pool, type Dispatcher } from 'undici';
+import { createRequire } from 'node:module';
+import type { Pool as PoolType, Dispatcher } from 'undici';
 import { UpstreamError, type UpstreamFailure } from '../types.js';
 import { retryAfterValueMs, type JsonObject } from '@bridle/core';
 
@@ -24,12 +25,22 @@ export interface UpstreamResponse {
 }
 
 /**
+ * undici is about 5 MB of heap and 20 MB of resident code; a server without a `gateway:` section
+ * never makes an upstream call, so it is required (CommonJS) when the first provider is built.
+ */
+const requireCjs = createRequire(import.meta.url);
+let poolClass: typeof PoolType | undefined;
+function Pool(): typeof PoolType {
+  return (poolClass ??= (requireCjs('undici') as { Pool: typeof PoolType }).Pool);
+}
+
+/**
  * One keep-alive connection pool per provider origin. Requests go through `undici.Pool.request`
  * rather than fetch: no WHATWG stream wrapping, no per-request Agent lookup, which is most of
  * the per-call overhead a gateway can avoid.
  */
 export class UpstreamHttp {
-  private readonly pool: Pool;
+  private readonly pool: PoolType;
   private readonly basePath: string;
   private readonly query: string;
 
@@ -43,7 +54,7 @@ export class UpstreamHttp {
     this.basePath = url.pathname.replace(/\/+$/, '');
     const q = new URLSearchParams(query).toString();
     this.query = q;
-    this.pool = new Pool(url.origin, {
+    this.pool = new (Pool())(url.origin, {
       connect: { timeout: timeouts.connectMs },
       keepAliveTimeout: 30_000,
       headersTimeout: timeouts.firstByteMs,
