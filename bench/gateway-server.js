@@ -4,7 +4,7 @@
 //   node bench/gateway-server.js bridle PORT         Bridle with budget, checks and audit on
 // Speaks IPC: { type: 'ready', port, key } once listening; { type: 'stats' } → RSS; { type: 'stop' }.
 import http from 'node:http';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 
 const [mode, upstreamPort] = process.argv.slice(2);
 if (!process.send || !['upstream', 'passthrough', 'bridle'].includes(mode)) {
@@ -104,7 +104,8 @@ process.send({ type: 'ready', port: server.address().port, key });
 process.on('message', async (m) => {
   if (m?.type === 'stats') {
     if (m.gc && globalThis.gc) globalThis.gc();
-    process.send({ type: 'stats', rss: process.memoryUsage().rss });
+    const peakKb = /VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    process.send({ type: 'stats', rss: process.memoryUsage().rss, peakRss: peakKb === undefined ? NaN : Number(peakKb) * 1024 });
   } else if (m?.type === 'stop') {
     await close().catch(() => {});
     process.send({ type: 'stopped' });

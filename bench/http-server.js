@@ -3,7 +3,7 @@
 //   node bench/http-server.js hello    Fastify hello-world: POST /v1/actions parses the JSON body
 // Speaks IPC: sends { type: 'ready', port, key } once listening; answers { type: 'stats' } with
 // RSS and heap ({ type: 'stats', gc: true } collects garbage first); on { type: 'stop' } closes everything, removes its data dir and exits.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import Fastify from 'fastify';
 
 const mode = process.argv[2];
@@ -53,10 +53,16 @@ if (mode === 'hello') {
 await app.listen({ port: 0, host: '127.0.0.1' });
 const port = app.server.address().port;
 
+/** Peak resident memory since start (VmHWM), so a spike between samples is not missed. */
+function peakRss() {
+  const kb = /VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+  return kb === undefined ? NaN : Number(kb) * 1024;
+}
+
 function stats() {
   const m = process.memoryUsage();
   const cpu = process.cpuUsage();
-  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, cpuUs: cpu.user + cpu.system, ...extra() };
+  return { rss: m.rss, peakRss: peakRss(), heapUsed: m.heapUsed, external: m.external, cpuUs: cpu.user + cpu.system, ...extra() };
 }
 
 // BENCH_PROFILE=dir: the parent asks for a CPU profile of each measured round, written here.

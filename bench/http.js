@@ -3,13 +3,14 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { log, makePosts } from './lib.js';
+import { log, makePosts, SERVER_NODE_FLAGS } from './lib.js';
 
 const SERVER = fileURLToPath(new URL('./http-server.js', import.meta.url));
 
 /** Starts a server child; resolves with a small handle once it listens. */
 function startServer(mode) {
-  const child = fork(SERVER, [mode], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--expose-gc'] });
+  const execArgv = ['--expose-gc', ...(mode === 'bridle' ? SERVER_NODE_FLAGS : [])];
+  const child = fork(SERVER, [mode], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
   const waiting = [];
   child.on('message', (m) => {
     const i = waiting.findIndex((w) => w.type === m?.type);
@@ -101,7 +102,7 @@ export async function runHttp({ rounds, durationSec, warmupSec, connections }) {
         await servers[name].profileStop(`http-${name}-round${r}`);
         const after = await servers[name].stats();
         const collected = await servers[name].stats(true);
-        out[name].push({ ...res, clientCpuUtil: (cpu.user + cpu.system) / 1e6 / durationSec, rss: after.rss, heapUsed: after.heapUsed, rssAfterGc: collected.rss, heapAfterGc: collected.heapUsed, serverCpuUtil: (after.cpuUs - before.cpuUs) / 1e6 / durationSec, batches: after.batches !== undefined ? after.batches - before.batches : undefined });
+        out[name].push({ ...res, clientCpuUtil: (cpu.user + cpu.system) / 1e6 / durationSec, rss: after.rss, peakRss: collected.peakRss, heapUsed: after.heapUsed, rssAfterGc: collected.rss, heapAfterGc: collected.heapUsed, serverCpuUtil: (after.cpuUs - before.cpuUs) / 1e6 / durationSec, batches: after.batches !== undefined ? after.batches - before.batches : undefined });
       }
     }
     return out;

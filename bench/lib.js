@@ -1,5 +1,6 @@
 // Shared helpers for the benchmarks: realistic posts, the policy, statistics, formatting.
 // Plain ESM, no dependencies beyond the built workspace packages.
+import { readFileSync } from 'node:fs';
 import { mulberry32 } from '../packages/core/dist/util/random.js';
 
 /** Deterministic PRNG (mulberry32) so every run submits the same posts. */
@@ -54,6 +55,23 @@ function post(r, platform) {
   const params = { platform, text };
   if (platform === 'reddit') params.title = text.slice(0, 60);
   return params;
+}
+
+/**
+ * The V8 heap settings Bridle's server runs with: `npm start` passes them, and
+ * docs/configuration.md ("Memory") recommends them for `bridle start` (as NODE_OPTIONS). Bridle's
+ * servers are started with them here so the benchmark measures what a deployment runs; the
+ * baselines keep Node's defaults. A test keeps this list, package.json and the docs in step.
+ */
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=4', '--max-old-space-size=512'];
+
+/** Peak resident memory of this process since it started (VmHWM), in bytes; NaN off Linux. */
+export function peakRss() {
+  try {
+    return Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN) * 1024;
+  } catch {
+    return NaN;
+  }
 }
 
 export const PLATFORMS = ['x', 'instagram', 'tiktok', 'linkedin', 'reddit'];
