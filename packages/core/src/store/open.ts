@@ -101,6 +101,10 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
       sqlite.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
       sqlite.pragma('busy_timeout = 5000');
       sqlite.pragma('foreign_keys = ON');
+      // better-sqlite3 builds SQLite with a 16 MB page cache per connection; the server's writes
+      // append at the right edge of its indexes and its reads are recent rows the OS already
+      // caches, so SQLite's own default of 2 MB measured the same throughput with 14 MB less RSS.
+      sqlite.pragma('cache_size = -2000');
       sqliteHandle = sqlite;
       db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
     } catch (e) {

@@ -75,6 +75,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('busy_timeout = 1000');
+db.pragma('cache_size = -2000');
 const tick = () => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} };
 const timer = setInterval(tick, workerData.everyMs);
 parentPort.on('message', () => { clearInterval(timer); tick(); db.close(); parentPort.close(); });
