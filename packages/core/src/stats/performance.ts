@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Store } from '../store/open.js';
+import { byCodeUnit } from '../util/compare.js';
 
 export type PerformanceBy = 'platform' | 'campaign';
 
@@ -91,5 +92,5 @@ export async function performance(store: Store, q: { since: number; by: Performa
     const decided = r.approvals.approved + r.approvals.rejected + r.approvals.expired;
     r.approvals.rate = decided === 0 ? null : Math.round((r.approvals.approved / decided) * 1000) / 1000;
   }
-  return [...out.values()].sort((a, b) => b.actions - a.actions || a.key.localeCompare(b.key));
+  return [...out.values()].sort((a, b) => b.actions - a.actions || byCodeUnit(a.key, b.key));
 }

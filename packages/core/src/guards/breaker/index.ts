@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { BreakersTable } from '../../store/schema.js';
 import { SlidingCounts } from './window.js';
+import { byCodeUnit } from '../../util/compare.js';
 
 /** `guards.breaker` in bridle.yaml. The defaults are the issue's: > 5 % errors over 5 minutes with ≥ 20 calls. */
 export const breakerOptions = z
@@ -184,6 +185,6 @@ export class Breakers {
       const { calls, errors } = e.counts.read(now);
       out.push({ scope, state: e.state, calls, errors, errorRate: calls ? errors / calls : 0, reason: e.reason, openedAt: e.openedAt, retryAt: e.state === 'open' && e.openedAt !== null ? e.openedAt + this.options.cooldown_s * 1000 : null });
     }
-    return out.sort((a, b) => a.scope.localeCompare(b.scope));
+    return out.sort((a, b) => byCodeUnit(a.scope, b.scope));
   }
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { BridleError, describeError } from '../../errors.js';
 import type { Store } from '../../store/open.js';
 import type { BudgetUsageTable } from '../../store/schema.js';
+import { byCodeUnit } from '../../util/compare.js';
 
 /** One counter to reserve on: what it covers, which period, and its cap (null: tracked, not capped). */
 export interface CounterSpec {
@@ -113,7 +114,7 @@ export function postgresLedger(store: Store): BudgetLedger {
     return { spentMicro: r?.spent_micro ?? 0, reservedMicro: r?.reserved_micro ?? 0 };
   };
   const reserve = guarded(async (actionId: string, counters: readonly CounterSpec[], amount: number, now: number): Promise<ReserveResult> => {
-    const sorted = [...counters].sort((a, b) => counterKey(a).localeCompare(counterKey(b)));
+    const sorted = [...counters].sort((a, b) => byCodeUnit(counterKey(a), counterKey(b)));
     try {
       return await db.transaction().execute(async (trx) => {
         await trx

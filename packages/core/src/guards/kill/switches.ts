@@ -1,5 +1,6 @@
 import { BridleError, describeError } from '../../errors.js';
 import type { Store } from '../../store/open.js';
+import { byCodeUnit } from '../../util/compare.js';
 
 /** What a kill switch covers: everything, one agent, or one action type for every agent. */
 export type KillScope = { kind: 'global' } | { kind: 'agent'; id: string } | { kind: 'action_type'; id: string };
@@ -49,7 +50,7 @@ export class KillSwitches {
   }
 
   list(): KillState[] {
-    return [...this.states.values()].sort((a, b) => a.scope.localeCompare(b.scope));
+    return [...this.states.values()].sort((a, b) => byCodeUnit(a.scope, b.scope));
   }
 
   /** Sets (or with `state: null`, lifts) a switch durably before it takes effect in memory. */
