@@ -1,13 +1,13 @@
+import { availableParallelism } from 'node:os';
+import { describeError } from '../errors.js';
 import type { Store } from '../store/open.js';
 import type { AuditRow } from './entry.js';
 import type { TrustedKeys } from './signer.js';
-import { verifyChains, type CheckpointRecord, type VerifiableEntry, type VerifyReport } from './verify.js';
+import { Verification } from './verification.js';
+import type { CheckpointRecord, VerifyReport } from './verify.js';
+import { verifyParallel } from './verify-parallel.js';
 
 const PAGE = 5000;
-
-function toVerifiable(r: AuditRow): VerifiableEntry {
-  return { agentId: r.agent_id, seq: r.seq, id: r.id, actionId: r.action_id, ts: r.ts, kind: r.kind, prevHash: r.prev_hash, hash: r.hash, body: r.body };
-}
 
 /**
  * All entries ordered by chain then position, read in keyset pages so memory stays flat. The
@@ -47,13 +47,64 @@ export async function* auditCheckpoints(store: Store): AsyncGenerator<Checkpoint
   }
 }
 
-/** Pages, not single rows, cross the async boundary: one await per 5,000 entries. */
-async function* verifiable(store: Store): AsyncGenerator<VerifiableEntry[]> {
-  for await (const page of auditPages(store)) yield page.map(toVerifiable);
+export interface VerifyStoreOptions {
+  /**
+   * Worker threads that verify an embedded store on a file, each a slice of the log (default:
+   * the available parallelism, at least 2, at most 4). 0 or 1 verifies on the calling thread.
+   * PostgreSQL and in-memory stores are always verified on the calling thread.
+   */
+  workers?: number;
+  /** Fewest entries worth starting workers for (default 50,000). */
+  parallelFrom?: number;
+  /** Where slices after the first begin, as 0-based positions in (agent, seq) order, instead of equal slices (one worker each). For tests. */
+  cuts?: readonly number[];
+  /** Told how the log was verified; `fallback` (with the reason) when workers failed and it was verified on this thread instead. */
+  onPath?: (path: 'parallel' | 'single' | 'fallback', why?: string) => void;
 }
 
-export function verifyStore(store: Store, trusted: TrustedKeys | null): Promise<VerifyReport> {
-  return verifyChains(verifiable(store), auditCheckpoints(store), trusted);
+const PARALLEL_FROM = 50_000;
+
+/** The database file of an embedded store, when there is one a worker could open. */
+function sqliteFile(store: Store): string | null {
+  const db = store.dialect === 'sqlite' ? store.sqlite : undefined;
+  return db && !db.memory && db.name !== '' && db.name !== ':memory:' ? db.name : null;
+}
+
+/**
+ * Verifies every chain of the store against its signed checkpoints (see verifyChains). A large
+ * embedded log on a file is verified on worker threads (verify-parallel.ts); the report is the
+ * same as the single-threaded one. Should a worker fail, the log is verified on this thread.
+ */
+export async function verifyStore(store: Store, trusted: TrustedKeys | null, opts: VerifyStoreOptions = {}): Promise<VerifyReport> {
+  const file = sqliteFile(store);
+  const workers = opts.cuts ? opts.cuts.length + 1 : (opts.workers ?? Math.min(Math.max(availableParallelism(), 2), 4));
+  if (file && workers >= 2) {
+    try {
+      const r = await verifyParallel(file, trusted, { workers, minEntries: opts.parallelFrom ?? PARALLEL_FROM, cuts: opts.cuts });
+      if (r) {
+        opts.onPath?.('parallel');
+        return r;
+      }
+    } catch (e) {
+      opts.onPath?.('fallback', describeError(e));
+      return verifyOnThisThread(store, trusted);
+    }
+  }
+  opts.onPath?.('single');
+  return verifyOnThisThread(store, trusted);
+}
+
+/** The checkpoints, then every entry in pages; rows go to the checks as they are, no copy per entry. */
+async function verifyOnThisThread(store: Store, trusted: TrustedKeys | null): Promise<VerifyReport> {
+  const v = await Verification.start(auditCheckpoints(store), trusted);
+  if (!(v instanceof Verification)) return v;
+  for await (const page of auditPages(store)) {
+    for (const r of page) {
+      const bad = v.entry(r.agent_id, r.seq, r.id, r.action_id, r.ts, r.kind, r.prev_hash, r.hash, r.body);
+      if (bad) return bad;
+    }
+  }
+  return v.end(false);
 }
 
 /**

@@ -6,8 +6,8 @@ import { parsePolicy } from '../policy/load.js';
 import type { Store } from '../store/open.js';
 import { basePolicy, dialects, testStore, type TestStore } from '../test-support.js';
 import { sealEntry, type AuditInput, type AuditRow } from './entry.js';
-import { loadOrCreateSigner, signerFromKey, trustedKeysFromDataDir, trustedKeysFromPem, type Signer } from './signer.js';
-import { exportAudit, verifyStore } from './store.js';
+import { loadOrCreateSigner, signerFromKey, trustedKeysFromDataDir, trustedKeysFromPem, type Signer, type TrustedKeys } from './signer.js';
+import { exportAudit, verifyStore, type VerifyStoreOptions } from './store.js';
 import { checkpointText, verifyChains, type CheckpointRecord, type VerifiableEntry, type VerifyReport } from './verify.js';
 
 /*
@@ -113,10 +113,33 @@ function expectBroken(r: VerifyReport, agentId: string, seq: number, reason: Reg
   if (id !== undefined) expect(r.firstBroken!.id).toBe(id);
 }
 
+/*
+ * Every verification below also runs in parallel (SQLite on a file), with the log cut into slices
+ * at different places, and must give exactly the single-threaded report. Log positions in the
+ * untouched fixture: _system 0, bot 1..24 (seq = position), drafty 25..32.
+ */
+const LAYOUTS: { name: string; opts: VerifyStoreOptions }[] = [
+  { name: 'two equal slices (one cut inside bot)', opts: { workers: 2, parallelFrom: 0 } },
+  { name: 'three slices cut between the chains', opts: { cuts: [1, 25], parallelFrom: 0 } },
+  { name: 'four slices cut inside the chains', opts: { cuts: [5, 10, 29], parallelFrom: 0 } },
+];
+
+/** verifyStore on this thread, and checked against every parallel layout; returns the single-threaded report. */
+async function verifyEveryWay(store: Store, trusted: TrustedKeys | null): Promise<VerifyReport> {
+  const single = await verifyStore(store, trusted, { workers: 0 });
+  for (const { name, opts } of LAYOUTS) {
+    let path = '';
+    const r = await verifyStore(store, trusted, { ...opts, onPath: (p, why) => (path = why ? `${p}: ${why}` : p) });
+    expect(path, name).toBe(store.dialect === 'sqlite' ? 'parallel' : 'single');
+    expect(r, name).toStrictEqual(single);
+  }
+  return single;
+}
+
 describe.each(dialects)('audit tamper detection on %s', (dialect) => {
   let t: TestStore;
   const trusted = () => trustedKeysFromPem(trustedKeysFromDataDir(t.dataDir));
-  const verify = () => verifyStore(t.store, trusted());
+  const verify = () => verifyEveryWay(t.store, trusted());
 
   beforeEach(async () => {
     t = await testStore(dialect);
@@ -290,7 +313,7 @@ describe.each(dialects)('audit tamper detection on %s', (dialect) => {
     await insertSignedCheckpoint(t.store, attacker, 'cp_ZZZZZZZZZZZZZZZZZZZZZZZZZZ', { bot: { seq: forged.seq, hash: forged.hash } });
     expectBroken(await verify(), 'bot', BOT_LAST + 1, /not trusted|untrusted/, null);
     // Trusting no key at all only compares heads, so this forgery passes — with a warning saying so.
-    const unauth = await verifyStore(t.store, null);
+    const unauth = await verifyEveryWay(t.store, null);
     expect(unauth.warnings.join('\n')).toMatch(/not authenticated/);
   });
 
@@ -386,14 +409,14 @@ describe.each(dialects)('audit tamper detection on %s', (dialect) => {
   // ── trust ───────────────────────────────────────────────────────────────────────────────────
 
   it('with no trusted keys it does not crash: heads are compared, and a warning says signatures were not authenticated', async () => {
-    const r = await verifyStore(t.store, null);
+    const r = await verifyEveryWay(t.store, null);
     expect(r.ok).toBe(true);
     expect(r.firstBroken).toBeNull();
     expect(r.warnings.length).toBeGreaterThan(0);
     expect(r.warnings.join('\n')).toMatch(/not authenticated/);
     // Even unauthenticated, the heads still catch a truncation.
     await t.store.db.deleteFrom('audit').where('agent_id', '=', 'bot').where('seq', '=', BOT_LAST).execute();
-    expectBroken(await verifyStore(t.store, null), 'bot', BOT_LAST, /tail deleted/, null);
+    expectBroken(await verifyEveryWay(t.store, null), 'bot', BOT_LAST, /tail deleted/, null);
   });
 
   // ── export ──────────────────────────────────────────────────────────────────────────────────
