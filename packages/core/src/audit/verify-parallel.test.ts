@@ -1,4 +1,6 @@
+import { createRequire } from 'node:module';
 import { renameSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,6 +14,8 @@ import { loadOrCreateSigner, trustedKeysFromDataDir, trustedKeysFromPem } from '
 import { verifyStore, type VerifyStoreOptions } from './store.js';
 import { verifyParallel } from './verify-parallel.js';
 import { checkpointText, type VerifyReport } from './verify.js';
+import type { SliceJob, WorkerInit } from './verify-worker.js';
+import { verifyWorkerUrl } from './worker-url.js';
 
 /*
  * Chains written straight into a real store, so their sizes and the slice cuts are exact:
@@ -277,6 +281,52 @@ describe('parallel audit verify (embedded store on a file)', () => {
     await verifyStore(t.store, trusted(), { parallelFrom: TOTAL, onPath: (p) => paths.push(p) });
     await verifyStore(t.store, trusted(), { parallelFrom: 0, workers: 1, onPath: (p) => paths.push(p) });
     expect(paths).toEqual(['single', 'single', 'parallel', 'single']);
+  });
+});
+
+describe('a verify worker', () => {
+  let t: TestStore;
+  beforeEach(async () => {
+    t = await testStore('sqlite');
+    writeChains(t, SIZES);
+  });
+  afterEach(async () => {
+    await t?.cleanup();
+  });
+
+  /** Runs one worker on a job; what it posted, and how it exited. */
+  async function run(file: string, job: SliceJob | null, cancelFirst: boolean): Promise<{ messages: unknown[]; code: number }> {
+    const cancel = new Int32Array(new SharedArrayBuffer(4));
+    const init: WorkerInit = { driver: createRequire(import.meta.url).resolve('better-sqlite3'), file, cancel };
+    const w = new Worker(await verifyWorkerUrl(), { workerData: init });
+    const messages: unknown[] = [];
+    w.on('message', (m) => messages.push(m));
+    const code = new Promise<number>((resolve) => w.once('exit', resolve));
+    if (cancelFirst) Atomics.store(cancel, 0, 1);
+    w.postMessage(job);
+    return { messages, code: await code };
+  }
+  const whole = (): SliceJob => ({ from: ['a', 1], to: ['d', SIZES.d], toInclusive: true, maxRowid: 1e9, marks: new Map(), page: 7 });
+
+  it('walks its slice, posts the result and exits by itself (code 0), never needing terminate()', async () => {
+    const { messages, code } = await run(t.store.sqlite!.name, whole(), false);
+    expect(code).toBe(0);
+    expect(messages).toHaveLength(1);
+    expect((messages[0] as { segments: { count: number }[] }).segments.reduce((a, s) => a + s.count, 0)).toBe(TOTAL);
+  });
+
+  it('told to stop (cancel flag, or no job) posts nothing and exits by itself', async () => {
+    for (const [job, cancelFirst] of [[whole(), true], [null, false]] as const) {
+      const { messages, code } = await run(t.store.sqlite!.name, job, cancelFirst);
+      expect(code).toBe(0);
+      expect(messages).toEqual([]);
+    }
+  });
+
+  it('that cannot open the file posts the error instead of throwing, and exits by itself', async () => {
+    const { messages, code } = await run(`${t.store.sqlite!.name}.absent`, whole(), false);
+    expect(code).toBe(0);
+    expect(messages).toEqual([{ error: expect.stringMatching(/cannot open .*absent/) as unknown }]);
   });
 });
 

@@ -5,7 +5,7 @@ import type { CheckpointsTable } from '../store/schema.js';
 import type { TrustedKeys } from './signer.js';
 import { Verification } from './verification.js';
 import type { CheckpointRecord, VerifyReport } from './verify.js';
-import type { SliceJob, WorkerInit } from './verify-worker.js';
+import type { SliceError, SliceJob, WorkerInit } from './verify-worker.js';
 import type { SliceResult } from './walk.js';
 import { verifyWorkerUrl } from './worker-url.js';
 
@@ -34,18 +34,21 @@ export interface ParallelPlan {
  */
 export async function verifyParallel(file: string, trusted: TrustedKeys | null, plan: ParallelPlan): Promise<VerifyReport | null> {
   const snap = new Database(file, { readonly: true, fileMustExist: true });
-  const workers: Worker[] = [];
+  /** Each worker with the promise of its exit, taken when it starts so an early exit is not missed. */
+  const workers = new Map<Worker, Promise<void>>();
+  const cancel = new Int32Array(new SharedArrayBuffer(4));
+  const sent = new Set<Worker>();
   try {
     snap.exec('BEGIN');
     const n = snap.prepare('SELECT count(*) FROM audit').pluck().get() as number;
     if (n < Math.max(plan.minEntries, 2)) return null;
     const starts = sliceStarts(n, plan);
-    const init: WorkerInit = { driver: createRequire(import.meta.url).resolve('better-sqlite3'), file };
+    const init: WorkerInit = { driver: createRequire(import.meta.url).resolve('better-sqlite3'), file, cancel };
     const url = await verifyWorkerUrl();
     const results: Promise<SliceResult>[] = [];
     for (let i = 0; i < starts.length; i++) {
       const w = new Worker(url, { workerData: init });
-      workers.push(w);
+      workers.set(w, new Promise((resolve) => w.once('exit', () => resolve())));
       results.push(resultOf(w));
       // Awaited in order below; a later worker may fail first, and that must not go unhandled meanwhile.
       results[i]!.catch(() => {});
@@ -59,9 +62,10 @@ export async function verifyParallel(file: string, trusted: TrustedKeys | null, 
     snap.exec('COMMIT');
     if (!(v instanceof Verification)) return v;
 
-    workers.forEach((w, i) => {
+    [...workers.keys()].forEach((w, i) => {
       const job: SliceJob = { from: keys[i]!, to: keys[i + 1] ?? last, toInclusive: i === keys.length - 1, maxRowid, marks: v.expected, page: plan.page ?? 20_000 };
       w.postMessage(job);
+      sent.add(w);
     });
     for (const r of results) {
       const bad = v.slice(await r);
@@ -69,10 +73,28 @@ export async function verifyParallel(file: string, trusted: TrustedKeys | null, 
     }
     return v.end(false);
   } finally {
-    for (const w of workers) void w.terminate();
     if (snap.inTransaction) snap.exec('ROLLBACK');
     snap.close();
+    await stopAll(workers, sent, cancel);
   }
+}
+
+/**
+ * Lets every worker finish on its own: busy ones see the cancel flag within a few milliseconds,
+ * idle ones are told there is no job. Only a worker that has not exited after STOP_MS is
+ * terminated; a thread terminated inside a SQLite call can abort the process.
+ */
+const STOP_MS = 5000;
+async function stopAll(workers: ReadonlyMap<Worker, Promise<void>>, sent: ReadonlySet<Worker>, cancel: Int32Array): Promise<void> {
+  Atomics.store(cancel, 0, 1);
+  await Promise.all(
+    [...workers].map(([w, exited]) => {
+      if (!sent.has(w)) w.postMessage(null);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(() => void w.terminate().then(() => resolve(), () => resolve()), STOP_MS)));
+      return Promise.race([exited, late]).finally(() => clearTimeout(timer));
+    }),
+  );
 }
 
 /** Positions where the slices begin: equal slices, or the plan's cuts. */
@@ -91,7 +113,7 @@ function* checkpoints(db: Database.Database): Generator<CheckpointRecord> {
 
 function resultOf(w: Worker): Promise<SliceResult> {
   return new Promise((resolve, reject) => {
-    w.once('message', resolve);
+    w.once('message', (m: SliceResult | SliceError) => ('error' in m ? reject(new Error(`a verify worker failed: ${m.error}`)) : resolve(m)));
     w.once('messageerror', reject);
     w.once('error', reject);
     w.once('exit', (code) => reject(new Error(`a verify worker stopped (exit code ${code}) before reporting its slice`)));

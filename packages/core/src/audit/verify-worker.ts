@@ -13,6 +13,12 @@ export interface WorkerInit {
   /** The better-sqlite3 module's resolved path: this file may run from a copy outside the package. */
   driver: string;
   file: string;
+  /**
+   * Set to 1 by the main thread when it no longer needs this slice (another slice already broke).
+   * The worker stops at its next check and exits on its own: terminating a thread while it is
+   * inside SQLite can bring the whole process down (better-sqlite3 #1476, #1507).
+   */
+  cancel: Int32Array;
 }
 
 /** One slice of the log in (agent_id, seq) order. */
@@ -30,7 +36,10 @@ export interface SliceJob {
 
 const COLUMNS = 'agent_id, seq, id, action_id, ts, kind, prev_hash, hash, body';
 
-function walkSlice(db: SqliteDatabase.Database, job: SliceJob): SliceResult {
+/** Rows between two looks at the cancel flag: a few milliseconds of work. */
+const CANCEL_EVERY = 1024;
+
+function walkSlice(db: SqliteDatabase.Database, job: SliceJob, cancel: Int32Array): SliceResult | null {
   // `+rowid` keeps the planner on the primary-key index, which yields the order for free.
   const sql = (lower: '>=' | '>') =>
     `SELECT ${COLUMNS} FROM audit WHERE (agent_id, seq) ${lower} (?, ?) AND (agent_id, seq) ${job.toInclusive ? '<=' : '<'} (?, ?) AND +rowid <= ? ORDER BY agent_id, seq LIMIT ?`;
@@ -50,6 +59,7 @@ function walkSlice(db: SqliteDatabase.Database, job: SliceJob): SliceResult {
     let rows = 0;
     for (const r of stmt.iterate(agent, at, job.to[0], job.to[1], job.maxRowid, job.page) as IterableIterator<unknown[]>) {
       rows++;
+      if (rows % CANCEL_EVERY === 0 && Atomics.load(cancel, 0) !== 0) return null;
       const agentId = r[0] as string;
       const seq = r[1] as number;
       const id = r[2] as string;
@@ -75,13 +85,34 @@ function walkSlice(db: SqliteDatabase.Database, job: SliceJob): SliceResult {
   return { segments, failure: null };
 }
 
-const { driver, file } = workerData as WorkerInit;
-const Database = createRequire(import.meta.url)(driver) as typeof SqliteDatabase;
-const db = new Database(file, { readonly: true, fileMustExist: true });
-parentPort!.once('message', (job: SliceJob) => {
+/** What a worker posts when it could not walk its slice. */
+export interface SliceError {
+  error: string;
+}
+
+// Nothing is thrown out of this thread: failures are posted, the connection is closed, and the
+// thread exits by itself once its loop is empty. A thread that dies on an uncaught error with a
+// connection open can crash the process while its isolate is torn down (better-sqlite3 #1476).
+const { driver, file, cancel } = workerData as WorkerInit;
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+let db: SqliteDatabase.Database | null = null;
+let openError: string | null = null;
+try {
+  const Database = createRequire(import.meta.url)(driver) as typeof SqliteDatabase;
+  db = new Database(file, { readonly: true, fileMustExist: true });
+} catch (e) {
+  openError = `cannot open ${file}: ${message(e)}`;
+}
+// A job, or null when the main thread needs none (the checkpoints already failed, or it is done).
+parentPort!.once('message', (job: SliceJob | null) => {
   try {
-    parentPort!.postMessage(walkSlice(db, job));
+    if (!job || Atomics.load(cancel, 0) !== 0) return;
+    if (!db) return void parentPort!.postMessage({ error: openError ?? 'no connection' } satisfies SliceError);
+    const result = walkSlice(db, job, cancel);
+    if (result) parentPort!.postMessage(result);
+  } catch (e) {
+    parentPort!.postMessage({ error: message(e) } satisfies SliceError);
   } finally {
-    db.close();
+    db?.close();
   }
 });
